@@ -1,0 +1,20 @@
+# fuzz/fuzz.cmake - libFuzzer targets: fuzz/fuzz_<name>.c, each run briefly by ctest (smoke).
+set(PW_FUZZ_SECONDS 20 CACHE STRING "seconds each fuzz target runs in make test")
+set(PW_FUZZ_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined)
+add_library(pwcore_fuzz STATIC ${PW_SOURCES})
+target_include_directories(pwcore_fuzz PUBLIC ${CMAKE_SOURCE_DIR}/src)
+target_compile_options(pwcore_fuzz PRIVATE ${PW_WARNINGS} ${PW_FUZZ_FLAGS})
+target_link_libraries(pwcore_fuzz PUBLIC PkgConfig::PCAP PkgConfig::CRYPTO PkgConfig::ZLIB m)
+
+file(GLOB PW_FUZZ_TARGETS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/fuzz/fuzz_*.c)
+foreach(src ${PW_FUZZ_TARGETS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_compile_options(${name} PRIVATE ${PW_WARNINGS} ${PW_FUZZ_FLAGS})
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(${name} PRIVATE pwcore_fuzz)
+  set(corpus ${CMAKE_SOURCE_DIR}/fuzz/corpus/${name})
+  add_test(NAME fuzz/${name}
+           COMMAND ${CMAKE_COMMAND} -E env ${CMAKE_SOURCE_DIR}/fuzz/run_fuzz.sh
+                   $<TARGET_FILE:${name}> ${corpus} ${PW_FUZZ_SECONDS})
+endforeach()

@@ -1,0 +1,85 @@
+/* capture/capture_file.c - reading pcap and pcapng files through libpcap, in nanoseconds. */
+#include "capture/capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct capture {
+    pcap_t *pcap;
+    int     link_type;
+    char    err[PCAP_ERRBUF_SIZE];
+};
+
+struct capture *capture_file_open(const char *path, char *err, size_t errlen)
+{
+    char pcap_err[PCAP_ERRBUF_SIZE] = "";
+    struct capture *c;
+    struct stat st;
+    pcap_t *p;
+
+    /* libpcap's message for a directory or a missing file is obscure; say it plainly. */
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "is a directory");
+        return NULL;
+    }
+    p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+    if (p == NULL) {
+        if (strstr(pcap_err, "unknown file format") != NULL || strstr(pcap_err, "truncated") != NULL)
+            snprintf(err, errlen, "not a pcap or pcapng capture (%s)", pcap_err);
+        else
+            snprintf(err, errlen, "%s", pcap_err);
+        return NULL;
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        pcap_close(p);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->pcap = p;
+    c->link_type = pcap_datalink(p);
+    return c;
+}
+
+enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
+{
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+    int r = pcap_next_ex(c->pcap, &hdr, &data);
+
+    if (r == 1) {
+        frame->ts = (pw_time)hdr->ts.tv_sec * PW_SEC + (pw_time)hdr->ts.tv_usec;
+        frame->data = data;
+        frame->caplen = hdr->caplen;
+        frame->wirelen = hdr->len;
+        frame->link_type = c->link_type;
+        return CAPTURE_FRAME;
+    }
+    if (r == PCAP_ERROR_BREAK)
+        return CAPTURE_END;
+    snprintf(c->err, sizeof(c->err), "%s", pcap_geterr(c->pcap));
+    if (strstr(c->err, "truncated") != NULL)
+        return CAPTURE_TRUNCATED;
+    return CAPTURE_ERROR;
+}
+
+const char *capture_error(const struct capture *c)
+{
+    return c->err;
+}
+
+void capture_close(struct capture *c)
+{
+    if (c == NULL)
+        return;
+    pcap_close(c->pcap);
+    free(c);
+}

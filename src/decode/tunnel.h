@@ -1,0 +1,23 @@
+/* decode/tunnel.h - VXLAN and GENEVE: recognise an encapsulating UDP packet and find the inner frame. */
+#ifndef PW_DECODE_TUNNEL_H
+#define PW_DECODE_TUNNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/packet.h"
+
+struct tunnel_inner {
+    enum tunnel_type type;
+    uint32_t         vni;
+    int              link_type;   /* LINK_ETHERNET for VXLAN; for GENEVE from its protocol type */
+    const uint8_t   *frame;
+    uint32_t         caplen;
+    uint32_t         wirelen;
+};
+
+/* True when p is a well-formed VXLAN (UDP 4789) or GENEVE (UDP 6081) packet; fills *in.
+ * Ports are from the tunnel port table, not if-chains, so a deployment can add one. */
+bool tunnel_decap(const struct packet *p, struct tunnel_inner *in);
+
+#endif

@@ -1,0 +1,332 @@
+/* engine/engine.c - the packet path: decode, tunnel, flow lookup, connection tracking, reassembly. */
+#include "engine/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "decode/tunnel.h"
+#include "engine/engine_int.h"
+#include "flow/conn_track.h"
+
+#define ENGINE_DEFAULT_MAX_FLOWS     (1u << 20)
+#define ENGINE_DEFAULT_REASM_MEMCAP  ((size_t)256 << 20)
+#define ENGINE_DEFAULT_REASM_PER_DIR (1u << 20)
+#define FRAG_MAX_DATAGRAMS           4096
+#define FRAG_MAX_BYTES               (16u << 20)
+#define FRAG_TIMEOUT                 (60 * PW_SEC)
+
+static void engine_decode_weird(void *ctx, enum weird_id id, const struct packet *p, const char *addl)
+{
+    engine_weird(ctx, id, NULL, p, addl);
+}
+
+struct engine *engine_create(const struct engine_config *cfg, struct log_set *logs, char *err, size_t errlen)
+{
+    struct engine *e = calloc(1, sizeof(*e));
+    struct flow_table_config ft;
+    struct tcp_reasm_pool_config rc;
+    struct decoder_config dc;
+
+    if (e == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    e->cfg = *cfg;
+    e->logs = logs;
+    uid_gen_init(&e->uids, cfg->seed, cfg->seeded);
+
+    memset(&dc, 0, sizeof(dc));
+    dc.frag_max_datagrams = FRAG_MAX_DATAGRAMS;
+    dc.frag_max_bytes = FRAG_MAX_BYTES;
+    dc.frag_timeout = FRAG_TIMEOUT;
+    dc.check_checksums = true;   /* always computed; -C decides what a bad one means */
+    dc.on_weird = engine_decode_weird;
+    dc.weird_ctx = e;
+
+    flow_table_config_defaults(&ft);
+    ft.max_flows = cfg->max_flows != 0 ? cfg->max_flows : ENGINE_DEFAULT_MAX_FLOWS;
+    ft.hash_seed = e->uids.key[0];
+
+    rc.memcap = cfg->reasm_memcap != 0 ? cfg->reasm_memcap : ENGINE_DEFAULT_REASM_MEMCAP;
+    rc.per_dir_cap = cfg->reasm_per_dir_cap != 0 ? cfg->reasm_per_dir_cap : ENGINE_DEFAULT_REASM_PER_DIR;
+
+    e->decoder = decoder_create(&dc);
+    e->flows = flow_table_create(&ft);
+    e->reasm = tcp_reasm_pool_create(&rc);
+    e->tcp_states = pool_create("flow_tcp", sizeof(struct flow_tcp), ft.max_flows);
+    if (e->decoder == NULL || e->flows == NULL || e->reasm == NULL || e->tcp_states == NULL) {
+        snprintf(err, errlen, "out of memory creating the engine");
+        engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void engine_uid(const struct engine *e, uint64_t n, char *buf, size_t size)
+{
+    uint64_t v[2];
+
+    uid_gen_value(&e->uids, n, v);
+    uid_format('C', v, buf, size);
+}
+
+/* ---- TCP stream delivery: the consumer interface the analyzers plug into ---- */
+
+struct stream_ctx {
+    struct engine *e;
+    struct flow   *f;
+    enum flow_dir  dir;
+};
+
+static void stream_data(void *ctx, const uint8_t *data, size_t len)
+{
+    /* Identification and analyzers consume in-order bytes here. */
+    (void)ctx;
+    (void)data;
+    (void)len;
+}
+
+static void stream_gap(void *ctx, uint64_t len)
+{
+    struct stream_ctx *sc = ctx;
+
+    sc->f->tcp->missed_bytes += len;
+    conn_track_history_counted(sc->f, sc->dir, FLOW_HIST_GAP, 'G');
+}
+
+static void stream_sink_init(struct tcp_reasm_sink *sink, struct stream_ctx *sc, struct engine *e, struct flow *f,
+                             enum flow_dir dir)
+{
+    sc->e = e;
+    sc->f = f;
+    sc->dir = dir;
+    sink->data = stream_data;
+    sink->gap = stream_gap;
+    sink->ctx = sc;
+}
+
+/* ---- flow life cycle ---- */
+
+static void engine_flow_release(struct engine *e, struct flow *f)
+{
+    if (f->tcp != NULL) {
+        tcp_reasm_fini(&f->tcp->reasm[0], e->reasm);
+        tcp_reasm_fini(&f->tcp->reasm[1], e->reasm);
+        pool_put(e->tcp_states, f->tcp);
+        f->tcp = NULL;
+    }
+    flow_table_remove(e->flows, f);
+}
+
+/* Ends a flow: what is still buffered is delivered (with its gaps), then conn.log is written. */
+static void engine_flow_end(struct engine *e, struct flow *f)
+{
+    if (f->tcp != NULL) {
+        for (int d = 0; d < 2; d++) {
+            struct tcp_reasm_sink sink;
+            struct stream_ctx sc;
+
+            stream_sink_init(&sink, &sc, e, f, (enum flow_dir)d);
+            if (f->tcp->reasm[d].started)
+                tcp_reasm_flush(&f->tcp->reasm[d], e->reasm, &sink);
+        }
+    }
+    engine_log_conn(e, f);
+    e->stats.flows_logged++;
+    engine_flow_release(e, f);
+}
+
+static void engine_expire(struct engine *e)
+{
+    struct flow *f;
+
+    while ((f = flow_table_next_expired(e->flows, e->now)) != NULL) {
+        e->stats.flows_expired++;
+        engine_flow_end(e, f);
+    }
+}
+
+static struct flow *engine_flow_new(struct engine *e, const struct packet *p)
+{
+    struct flow_key k;
+    struct flow *f;
+
+    conn_track_key(p, &k);
+    f = flow_table_insert(e->flows, &k, p->ts);
+    while (f == NULL) {
+        struct flow *victim = flow_table_oldest(e->flows);
+
+        if (victim == NULL)
+            return NULL;
+        e->stats.flows_evicted++;
+        engine_weird(e, WEIRD_FLOW_TABLE_FULL, victim, NULL, NULL);
+        engine_flow_end(e, victim);
+        f = flow_table_insert(e->flows, &k, p->ts);
+    }
+    f->id = e->next_flow_id++;
+    f->tunnel_parent = p->tunnel.type != TUNNEL_NONE ? p->tunnel.parent_flow : 0;
+    if (p->l4_proto == IPPROTO_TCP) {
+        f->tcp = pool_get(e->tcp_states);
+        /* Without TCP state the flow is still logged; it just gets no reassembly. */
+    }
+    if (conn_track_should_flip(p)) {
+        flow_table_flip(e->flows, f);
+        f->flipped = 1;
+    }
+    e->stats.flows_created++;
+    return f;
+}
+
+static void engine_tcp_stream(struct engine *e, struct flow *f, enum flow_dir dir, const struct packet *p)
+{
+    struct tcp_reasm *r = &f->tcp->reasm[dir];
+    struct tcp_reasm *peer = &f->tcp->reasm[!dir];
+    struct tcp_reasm_sink sink;
+    struct stream_ctx sc;
+    unsigned flags;
+
+    if (!r->started) {
+        if (p->tcp_flags & TCP_SYN)
+            tcp_reasm_init(r, p->tcp_seq + 1);
+        else if (p->payload_wire_len > 0 || (p->tcp_flags & TCP_FIN))
+            tcp_reasm_init(r, p->tcp_seq);
+    }
+    if (r->started && p->payload_len > 0) {
+        uint32_t seq = p->tcp_seq + ((p->tcp_flags & TCP_SYN) ? 1 : 0);
+
+        stream_sink_init(&sink, &sc, e, f, dir);
+        flags = tcp_reasm_feed(r, e->reasm, seq, p->payload, p->payload_len, &sink);
+        if (flags & TCP_REASM_RETRANSMIT)
+            conn_track_history_counted(f, dir, FLOW_HIST_REXMIT, 'T');
+        if (flags & TCP_REASM_INCONSISTENT)
+            engine_weird(e, WEIRD_INCONSISTENT_REXMIT, f, p, NULL);
+        if (flags & TCP_REASM_CAP_HIT)
+            engine_weird(e, WEIRD_TCP_REASM_BUFFER_FULL, f, p, NULL);
+    }
+    if ((p->tcp_flags & TCP_ACK) && peer->started) {
+        stream_sink_init(&sink, &sc, e, f, (enum flow_dir)!dir);
+        tcp_reasm_ack(peer, e->reasm, p->tcp_ack, &sink);
+    }
+}
+
+static void engine_transport(struct engine *e, const struct packet *p);
+
+/* An encapsulating UDP packet: its own flow is tracked as usual, then the inner frame is
+ * decoded and analysed as if captured on the mirrored instance. */
+static void engine_tunnel(struct engine *e, struct flow *outer, const struct packet *p)
+{
+    struct tunnel_inner in;
+    struct packet inner;
+
+    if (!tunnel_decap(p, &in))
+        return;
+    outer->tunnel_outer = 1;
+    outer->tunnel_type = (uint8_t)in.type;
+    if (e->tunnel_depth >= ENGINE_MAX_TUNNEL_DEPTH) {
+        engine_weird(e, WEIRD_EXCEEDED_TUNNEL_MAX_DEPTH, outer, p, NULL);
+        return;
+    }
+    if (decoder_decode(e->decoder, in.link_type, p->ts, in.frame, in.caplen, in.wirelen, &inner) != DECODE_OK)
+        return;
+    inner.tunnel.type = in.type;
+    inner.tunnel.vni = in.vni;
+    inner.tunnel.parent_flow = outer->id + 1;
+    e->stats.tunnelled++;
+    e->tunnel_depth++;
+    engine_transport(e, &inner);
+    e->tunnel_depth--;
+}
+
+static void engine_transport(struct engine *e, const struct packet *p)
+{
+    struct flow_key k;
+    enum flow_dir dir = FLOW_DIR_ORIG;
+    struct flow *f;
+    bool csum_bad = p->csum_bad && !e->cfg.ignore_checksums;
+    bool go_on;
+
+    conn_track_key(p, &k);
+    f = flow_table_lookup(e->flows, &k, &dir);
+    if (f != NULL && conn_track_is_reuse(f, dir, p)) {
+        engine_flow_end(e, f);
+        f = NULL;
+    }
+    if (f == NULL) {
+        f = engine_flow_new(e, p);
+        if (f == NULL)
+            return;
+        dir = f->flipped ? FLOW_DIR_RESP : FLOW_DIR_ORIG;
+    }
+    go_on = conn_track_packet(f, dir, p, csum_bad);
+
+    /* Touch first: decoding a tunnelled packet may create flows and evict the oldest. */
+    flow_table_touch(e->flows, f, conn_track_timeout_class(f));
+    if (!go_on)
+        return;
+    if (f->tcp != NULL)
+        engine_tcp_stream(e, f, dir, p);
+    else if (p->l4_proto == IPPROTO_UDP)
+        engine_tunnel(e, f, p);
+}
+
+void engine_frame(struct engine *e, int link_type, pw_time ts, const uint8_t *frame, uint32_t caplen,
+                  uint32_t wirelen)
+{
+    struct packet p;
+
+    e->stats.frames++;
+    e->stats.bytes += wirelen;
+    /* The clock never runs backwards: a reordered capture must not resurrect expired timers. */
+    if (ts > e->now) {
+        e->now = ts;
+        engine_expire(e);
+        decoder_expire(e->decoder, e->now);
+    }
+    switch (decoder_decode(e->decoder, link_type, ts, frame, caplen, wirelen, &p)) {
+    case DECODE_OK:
+        e->stats.decoded++;
+        engine_transport(e, &p);
+        break;
+    case DECODE_HELD:
+        break;
+    case DECODE_SKIP:
+        e->stats.skipped++;
+        break;
+    case DECODE_BAD:
+        e->stats.bad++;
+        break;
+    }
+}
+
+void engine_finish(struct engine *e)
+{
+    struct flow *f;
+
+    /* Zeek flushes what is left at the end of a trace; oldest activity first. */
+    while ((f = flow_table_oldest(e->flows)) != NULL)
+        engine_flow_end(e, f);
+    log_set_flush(e->logs);
+}
+
+const struct engine_stats *engine_get_stats(const struct engine *e)
+{
+    return &e->stats;
+}
+
+void engine_free(struct engine *e)
+{
+    struct flow *f;
+
+    if (e == NULL)
+        return;
+    if (e->flows != NULL)
+        while ((f = flow_table_oldest(e->flows)) != NULL)
+            engine_flow_release(e, f);
+    flow_table_free(e->flows);
+    tcp_reasm_pool_free(e->reasm);
+    pool_free(e->tcp_states);
+    decoder_free(e->decoder);
+    free(e);
+}

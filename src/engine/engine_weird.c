@@ -1,0 +1,61 @@
+/* engine/engine_weird.c - weird.log rows for anomalies, sampled as Zeek's core samples them. */
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "log/weird_log.h"
+
+void engine_weird(struct engine *e, enum weird_id id, struct flow *f, const struct packet *p,
+                  const char *addl)
+{
+    char uid[UID_STRLEN];
+    struct weird_record r;
+    const char *name = weird_name(id);
+    uint64_t n;
+
+    if ((unsigned)id >= WEIRD_COUNT)
+        return;
+    e->stats.weirds++;
+    /* A connection weird is logged once per connection and name, as Weird::LOG_PER_CONN. */
+    if (f != NULL && id < 64) {
+        uint64_t bit = (uint64_t)1 << id;
+
+        if (f->weirds_seen & bit)
+            return;
+        f->weirds_seen |= bit;
+    }
+    n = ++e->weird_counts[id];
+    if (n > WEIRD_SAMPLING_THRESHOLD && (n - WEIRD_SAMPLING_THRESHOLD) % WEIRD_SAMPLING_RATE != 0)
+        return;
+
+    weird_log_record_init(&r);
+    r.ts = e->now != 0 ? e->now : (p != NULL ? p->ts : 0);
+    if (p != NULL && p->ts > r.ts)
+        r.ts = p->ts;
+    r.name = log_str_from(name, strlen(name));
+    if (f != NULL) {
+        engine_uid(e, f->id, uid, sizeof(uid));
+        r.uid = log_str_from(uid, strlen(uid));
+        r.id.orig_h = f->key.orig_h;
+        r.id.orig_p = f->key.orig_p;
+        r.id.resp_h = f->key.resp_h;
+        r.id.resp_p = f->key.resp_p;
+        log_mark(&r.log_set, WEIRD_F_UID);
+        log_mark(&r.log_set, WEIRD_F_ORIG_H);
+        log_mark(&r.log_set, WEIRD_F_ORIG_P);
+        log_mark(&r.log_set, WEIRD_F_RESP_H);
+        log_mark(&r.log_set, WEIRD_F_RESP_P);
+    } else if (p != NULL && p->ip_version != 0) {
+        /* A flow weird: addresses known, no connection; Zeek writes ports as 0. */
+        r.id.orig_h = p->src;
+        r.id.resp_h = p->dst;
+        log_mark(&r.log_set, WEIRD_F_ORIG_H);
+        log_mark(&r.log_set, WEIRD_F_ORIG_P);
+        log_mark(&r.log_set, WEIRD_F_RESP_H);
+        log_mark(&r.log_set, WEIRD_F_RESP_P);
+    }
+    if (addl != NULL) {
+        r.addl = log_str_from(addl, strlen(addl));
+        log_mark(&r.log_set, WEIRD_F_ADDL);
+    }
+    (void)log_set_write(e->logs, &weird_log_schema, &r);
+}

@@ -1,0 +1,232 @@
+/* main.c - the protowall command line: subcommands, options, exit statuses; the only printer. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/capture.h"
+#include "engine/engine.h"
+#include "log/log_set.h"
+
+/* Exit statuses: 0 all read; 1 input ended early (a truncated capture), logs hold what was read;
+ * 2 usage, a missing or unreadable file, bad configuration: nothing was analysed. */
+enum {
+    EXIT_OK = 0,
+    EXIT_PARTIAL = 1,
+    EXIT_USAGE = 2,
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: protowall <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  read [options] FILE...   analyse pcap/pcapng files, write Zeek-format logs\n"
+          "  version                  print the version\n"
+          "  help                     this text\n"
+          "\n"
+          "read options:\n"
+          "  -o, --output DIR         directory for the logs (default: current directory)\n"
+          "  -f, --format tsv|json    Zeek TSV (default) or Zeek JSON lines\n"
+          "  -C, --no-checksums       ignore bad checksums (as zeek -C)\n"
+          "      --seed N             repeatable uids (for tests and diffs)\n"
+          "      --max-flows N        flow table cap (oldest idle flows are evicted beyond it)\n"
+          "  -q, --quiet              no summary on stderr\n",
+          out);
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+struct read_options {
+    struct engine_config  engine;
+    struct log_set_config logs;
+    bool                  quiet;
+};
+
+static int read_parse_args(int argc, char **argv, struct read_options *o)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"no-checksums", no_argument, NULL, 'C'},
+        {"seed", required_argument, NULL, 's'},
+        {"max-flows", required_argument, NULL, 'm'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    uint64_t v;
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    o->logs.dir = ".";
+    o->logs.format = LOG_FORMAT_TSV;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:f:Cqh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o->logs.dir = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "tsv") == 0) {
+                o->logs.format = LOG_FORMAT_TSV;
+            } else if (strcmp(optarg, "json") == 0) {
+                o->logs.format = LOG_FORMAT_JSON;
+            } else {
+                fprintf(stderr, "protowall: --format: expected tsv or json, got \"%s\"\n", optarg);
+                return -1;
+            }
+            break;
+        case 'C':
+            o->engine.ignore_checksums = true;
+            break;
+        case 's':
+            if (parse_u64(optarg, &v) != 0) {
+                fprintf(stderr, "protowall: --seed: not a number: \"%s\"\n", optarg);
+                return -1;
+            }
+            o->engine.seeded = true;
+            o->engine.seed = v;
+            break;
+        case 'm':
+            if (parse_u64(optarg, &v) != 0 || v == 0 || v > UINT32_MAX) {
+                fprintf(stderr, "protowall: --max-flows: expected 1..%u, got \"%s\"\n", UINT32_MAX, optarg);
+                return -1;
+            }
+            o->engine.max_flows = (uint32_t)v;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(EXIT_OK);
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "protowall read: no capture file given\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Feeds one file to the engine. Returns EXIT_OK, or EXIT_PARTIAL when the file ended mid-packet
+ * or a read error stopped it (what was read is kept). */
+static int read_one_file(struct engine *e, const char *path, struct capture *cap)
+{
+    struct capture_frame fr;
+    enum capture_status st;
+
+    while ((st = capture_next(cap, &fr)) == CAPTURE_FRAME)
+        engine_frame(e, fr.link_type, fr.ts, fr.data, fr.caplen, fr.wirelen);
+    if (st == CAPTURE_TRUNCATED) {
+        fprintf(stderr, "protowall: %s: capture truncated mid-packet (%s); logs hold what was read\n", path,
+                capture_error(cap));
+        return EXIT_PARTIAL;
+    }
+    if (st == CAPTURE_ERROR) {
+        fprintf(stderr, "protowall: %s: read error: %s; logs hold what was read\n", path, capture_error(cap));
+        return EXIT_PARTIAL;
+    }
+    return EXIT_OK;
+}
+
+static void print_summary(const struct engine_stats *s, const struct read_options *o)
+{
+    fprintf(stderr,
+            "protowall: %" PRIu64 " packets, %" PRIu64 " flows logged, %" PRIu64 " weirds; logs in %s\n",
+            s->frames, s->flows_logged, s->weirds, o->logs.to_stdout ? "stdout" : o->logs.dir);
+}
+
+static int cmd_read(int argc, char **argv)
+{
+    struct capture **caps;
+    struct read_options o;
+    struct log_set *logs;
+    struct engine *e;
+    char err[512];
+    int status = EXIT_OK, nfiles, i;
+
+    if (read_parse_args(argc, argv, &o) != 0)
+        return EXIT_USAGE;
+    nfiles = argc - optind;
+    caps = calloc((size_t)nfiles, sizeof(*caps));
+    if (caps == NULL)
+        return EXIT_USAGE;
+    /* Every file is opened before any packet is read, so a typo in the third name fails fast. */
+    for (i = 0; i < nfiles; i++) {
+        caps[i] = capture_file_open(argv[optind + i], err, sizeof(err));
+        if (caps[i] == NULL) {
+            fprintf(stderr, "protowall: %s: %s\n", argv[optind + i], err);
+            while (i-- > 0)
+                capture_close(caps[i]);
+            free(caps);
+            return EXIT_USAGE;
+        }
+    }
+    logs = log_set_create(&o.logs, err, sizeof(err));
+    if (logs == NULL) {
+        fprintf(stderr, "protowall: %s: %s\n", o.logs.dir, err);
+        status = EXIT_USAGE;
+        goto out;
+    }
+    e = engine_create(&o.engine, logs, err, sizeof(err));
+    if (e == NULL) {
+        fprintf(stderr, "protowall: %s\n", err);
+        log_set_free(logs);
+        status = EXIT_USAGE;
+        goto out;
+    }
+    for (i = 0; i < nfiles; i++)
+        if (read_one_file(e, argv[optind + i], caps[i]) != EXIT_OK)
+            status = EXIT_PARTIAL;
+    engine_finish(e);
+    if (!o.quiet)
+        print_summary(engine_get_stats(e), &o);
+    engine_free(e);
+    log_set_free(logs);
+out:
+    for (i = 0; i < nfiles; i++)
+        capture_close(caps[i]);
+    free(caps);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd;
+
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    cmd = argv[1];
+    if (strcmp(cmd, "read") == 0)
+        return cmd_read(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("protowall %s\n", PW_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "protowall: unknown command \"%s\"\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,74 @@
+/* util/weird_list.h - every weird name protowall raises, spelled as Zeek spells it.
+ *
+ * An X-macro list: WEIRD(ID, "zeek_name"). Include it after defining WEIRD to expand it; the
+ * enum weird_id below and the name table in util/weird_names.c come from it, so the two cannot
+ * drift. Add a row here (keep groups sorted) and nothing else. */
+#ifndef PW_UTIL_WEIRD_LIST_H
+#define PW_UTIL_WEIRD_LIST_H
+
+#define WEIRD_LIST(WEIRD)                                                         \
+    /* link layer */                                                              \
+    WEIRD(TRUNCATED_LINK_HEADER,      "truncated_link_header")                    \
+    WEIRD(UNKNOWN_LINK_TYPE,          "unknown_link_type")                        \
+    WEIRD(TRUNCATED_VLAN_HEADER,      "truncated_VLAN_header")                    \
+    /* IPv4 / IPv6 */                                                             \
+    WEIRD(TRUNCATED_IP,               "truncated_IP")                             \
+    WEIRD(TRUNCATED_HEADER,           "truncated_header")                         \
+    WEIRD(INTERNALLY_TRUNCATED_HEADER, "internally_truncated_header")             \
+    WEIRD(BAD_IP_CHECKSUM,            "bad_IP_checksum")                          \
+    WEIRD(IP_HDR_LEN_TOO_SMALL,       "IP_hdr_len_too_small")                     \
+    WEIRD(BOGUS_IP_HEADER_LENGTHS,    "bogus_IP_header_lengths")                  \
+    WEIRD(UNKNOWN_IP_VERSION,         "unknown_IP_version")                       \
+    WEIRD(IPV6_EXT_TRUNCATED,         "ipv6_ext_header_truncated")                \
+    WEIRD(EXCESSIVE_IPV6_EXT,         "excessive_IPv6_extension_headers")         \
+    /* fragments */                                                               \
+    WEIRD(FRAGMENT_OVERLAP,           "fragment_overlap")                         \
+    WEIRD(FRAGMENT_INCONSISTENCY,     "fragment_inconsistency")                   \
+    WEIRD(FRAGMENT_SIZE_INCONSISTENCY, "fragment_size_inconsistency")             \
+    WEIRD(EXCESSIVELY_LARGE_FRAGMENT, "excessively_large_fragment")               \
+    WEIRD(EXCESSIVELY_SMALL_FRAGMENT, "excessively_small_fragment")               \
+    WEIRD(FRAGMENT_WITH_DF,           "fragment_with_DF")                         \
+    WEIRD(FRAGMENT_TIMEOUT,           "fragment_reassembly_timeout")              \
+    WEIRD(FRAGMENT_MEMORY_EXHAUSTED,  "fragment_reassembly_memory_exhausted")     \
+    /* transports */                                                              \
+    WEIRD(TRUNCATED_TCP_HEADER,       "truncated_tcp_header")                     \
+    WEIRD(BAD_TCP_HEADER_LEN,         "bad_TCP_header_len")                       \
+    WEIRD(TRUNCATED_UDP,              "truncated_UDP")                            \
+    WEIRD(TRUNCATED_UDP_LENGTH,       "UDP_datagram_length_mismatch")             \
+    WEIRD(TRUNCATED_ICMP,             "truncated_ICMP")                           \
+    WEIRD(BAD_TCP_CHECKSUM,           "bad_TCP_checksum")                         \
+    WEIRD(BAD_UDP_CHECKSUM,           "bad_UDP_checksum")                         \
+    WEIRD(BAD_ICMP_CHECKSUM,          "bad_ICMP_checksum")                        \
+    /* TCP state and reassembly */                                                \
+    WEIRD(SYN_WITH_DATA,              "SYN_with_data")                            \
+    WEIRD(SYN_INSIDE_CONNECTION,      "SYN_inside_connection")                    \
+    WEIRD(SYN_SEQ_JUMP,               "SYN_seq_jump")                             \
+    WEIRD(TCP_CHRISTMAS,              "TCP_Christmas")                            \
+    WEIRD(DATA_BEFORE_ESTABLISHED,    "data_before_established")                  \
+    WEIRD(CONN_REUSE,                 "connection_originator_SYN_ack")            \
+    WEIRD(RST_WITH_DATA,              "RST_with_data")                            \
+    WEIRD(SPONTANEOUS_FIN,            "spontaneous_FIN")                          \
+    WEIRD(SPONTANEOUS_RST,            "spontaneous_RST")                          \
+    WEIRD(INCONSISTENT_REXMIT,        "rexmit_inconsistency")                     \
+    WEIRD(TCP_ACK_UNDERFLOW,          "TCP_ack_underflow_or_misorder")            \
+    WEIRD(TCP_REASM_BUFFER_FULL,      "TCP_reassembler_buffer_limit")             \
+    WEIRD(TCP_REASM_MEMCAP,           "TCP_reassembler_memcap")                   \
+    /* tunnels */                                                                 \
+    WEIRD(VXLAN_TRUNCATED,            "vxlan_truncated")                          \
+    WEIRD(GENEVE_TRUNCATED,           "geneve_truncated")                         \
+    WEIRD(EXCEEDED_TUNNEL_MAX_DEPTH,  "exceeded_tunnel_max_depth")                \
+    /* engine */                                                                  \
+    WEIRD(FLOW_TABLE_FULL,            "flow_table_full_evicted")                  \
+    WEIRD(CAPTURE_TRUNCATED,          "capture_file_truncated")
+
+enum weird_id {
+#define WEIRD_ENUM(id, name) WEIRD_##id,
+    WEIRD_LIST(WEIRD_ENUM)
+#undef WEIRD_ENUM
+    WEIRD_COUNT
+};
+
+/* Zeek's spelling of a weird, e.g. "bad_TCP_checksum". */
+const char *weird_name(enum weird_id id);
+
+#endif
