@@ -41,7 +41,7 @@ struct engine *engine_create(const struct engine_config *cfg, struct log_set *lo
     dc.frag_max_datagrams = FRAG_MAX_DATAGRAMS;
     dc.frag_max_bytes = FRAG_MAX_BYTES;
     dc.frag_timeout = FRAG_TIMEOUT;
-    dc.check_checksums = true;   /* always computed; -C decides what a bad one means */
+    dc.check_checksums = !cfg->ignore_checksums;   /* -C: trust every checksum, IP's included */
     dc.on_weird = engine_decode_weird;
     dc.weird_ctx = e;
 
@@ -92,6 +92,10 @@ static void stream_gap(void *ctx, uint64_t len)
 {
     struct stream_ctx *sc = ctx;
 
+    /* As Zeek (report_gaps_for_partial=F): only a connection whose handshake both sides
+     * completed counts its gaps; on a partial one the sequence numbers are guesses. */
+    if (!conn_track_is_clean(sc->f))
+        return;
     sc->f->tcp->missed_bytes += len;
     conn_track_history_counted(sc->f, sc->dir, FLOW_HIST_GAP, 'G');
 }
@@ -174,6 +178,7 @@ static struct flow *engine_flow_new(struct engine *e, const struct packet *p)
     if (conn_track_should_flip(p)) {
         flow_table_flip(e->flows, f);
         f->flipped = 1;
+        conn_track_history_once(f, FLOW_DIR_ORIG, '^');
     }
     e->stats.flows_created++;
     return f;
@@ -198,20 +203,44 @@ static void engine_tcp_stream(struct engine *e, struct flow *f, enum flow_dir di
 
         stream_sink_init(&sink, &sc, e, f, dir);
         flags = tcp_reasm_feed(r, e->reasm, seq, p->payload, p->payload_len, &sink);
-        if (flags & TCP_REASM_RETRANSMIT)
-            conn_track_history_counted(f, dir, FLOW_HIST_REXMIT, 'T');
         if (flags & TCP_REASM_INCONSISTENT)
             engine_weird(e, WEIRD_INCONSISTENT_REXMIT, f, p, NULL);
         if (flags & TCP_REASM_CAP_HIT)
             engine_weird(e, WEIRD_TCP_REASM_BUFFER_FULL, f, p, NULL);
     }
-    if ((p->tcp_flags & TCP_ACK) && peer->started) {
+    if ((p->tcp_flags & TCP_ACK) && !(p->tcp_flags & TCP_RST) && peer->started) {
+        const struct flow_endpoint *pe = &f->ep[!dir];
+        uint32_t ack = p->tcp_ack;
+
+        /* The FIN takes a sequence number but carries no byte: acking it is not a gap. */
+        if (pe->fin_seen && (int32_t)(ack - (pe->u.tcp.last_seq - 1)) > 0)
+            ack = pe->u.tcp.last_seq - 1;
         stream_sink_init(&sink, &sc, e, f, (enum flow_dir)!dir);
-        tcp_reasm_ack(peer, e->reasm, p->tcp_ack, &sink);
+        tcp_reasm_ack(peer, e->reasm, ack, &sink);
     }
 }
 
 static void engine_transport(struct engine *e, const struct packet *p);
+
+/* Re-arms the flow's timer after a packet: inactivity timers restart, deadlines stay put. */
+static void engine_schedule(struct engine *e, struct flow *f)
+{
+    enum flow_timeout_class c = conn_track_timeout_class(f);
+
+    if (c == f->timeout_class && flow_timeout_is_deadline(c))
+        return;
+    switch (c) {
+    case FLOW_TIMEOUT_TCP_ATTEMPT:
+        flow_table_schedule(e->flows, f, c, f->start);
+        break;
+    case FLOW_TIMEOUT_TCP_CLOSED:
+        flow_table_schedule(e->flows, f, c, f->last);
+        break;
+    default:
+        flow_table_schedule(e->flows, f, c, f->last_seen);
+        break;
+    }
+}
 
 /* An encapsulating UDP packet: its own flow is tracked as usual, then the inner frame is
  * decoded and analysed as if captured on the mirrored instance. */
@@ -261,8 +290,8 @@ static void engine_transport(struct engine *e, const struct packet *p)
     }
     go_on = conn_track_packet(f, dir, p, csum_bad);
 
-    /* Touch first: decoding a tunnelled packet may create flows and evict the oldest. */
-    flow_table_touch(e->flows, f, conn_track_timeout_class(f));
+    /* Schedule first: decoding a tunnelled packet may create flows and evict the oldest. */
+    engine_schedule(e, f);
     if (!go_on)
         return;
     if (f->tcp != NULL)

@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "util/bytes.h"
+
 /* Ports Zeek's default analyzers register for (Analyzer::register_for_ports), which make up
  * likely_server_ports: a first packet *from* one of these (to a port not in it) is a reply. */
 static const uint16_t likely_server_ports_tcp[] = {
@@ -53,39 +55,45 @@ bool conn_track_should_flip(const struct packet *p)
     if (p->l4_proto == IPPROTO_TCP) {
         uint8_t fl = p->tcp_flags;
 
-        if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-            return false;            /* a plain SYN names its sender the originator */
-        if ((fl & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
-            return true;             /* a SYN-ACK first: its receiver sent the SYN we missed */
-        if (src_srv && !dst_srv)
-            return true;
-        if (src_srv && dst_srv)
-            return p->sport < p->dport;
-        return false;
+        /* A plain SYN names its sender the originator. Anything else is a partial connection,
+         * and only the ports can say who the server is; a SYN-ACK alone is not trusted
+         * (stealth scans send them), as in Zeek's TCPAnalyzer::WantConnection. */
+        if ((fl & TCP_SYN) && !(fl & TCP_ACK))
+            return false;
+        if (!src_srv)
+            return false;
+        if (dst_srv)
+            return !(fl & TCP_SYN) && p->sport < p->dport;
+        return true;
     }
     if (p->l4_proto == IPPROTO_UDP)
         return src_srv && !dst_srv;
     return false;
 }
 
-static bool ep_terminated(const struct flow_endpoint *ep)
-{
-    return ep->state == TCP_EP_CLOSED || ep->state == TCP_EP_RESET;
-}
-
 bool conn_track_is_reuse(const struct flow *f, enum flow_dir dir, const struct packet *p)
 {
-    const struct flow_endpoint *ep = &f->ep[dir];
-    const struct flow_endpoint *peer = &f->ep[!dir];
+    const struct flow_endpoint *orig = &f->ep[FLOW_DIR_ORIG], *resp = &f->ep[FLOW_DIR_RESP];
+    const struct flow_endpoint *conn_orig = orig;
 
-    if (p->l4_proto != IPPROTO_TCP || (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+    (void)dir;
+    /* Zeek's TCPSessionAdapter::IsReuse: only an initial SYN (or, for a half connection, a
+     * SYN-ACK) can start a new connection over an existing tuple. */
+    if (p->l4_proto != IPPROTO_TCP || !(p->tcp_flags & TCP_SYN))
         return false;
-    /* A new SYN after the old connection ended (either side reset, or both closed). */
-    if (ep->state == TCP_EP_RESET || peer->state == TCP_EP_RESET)
-        return true;
-    if (ep_terminated(ep) && ep_terminated(peer))
-        return true;
-    return false;
+    if (p->tcp_flags & TCP_ACK) {
+        if (orig->state != TCP_EP_INACTIVE)
+            return false;
+        conn_orig = resp;
+    }
+    if (!orig->did_close && !resp->did_close) {
+        if (p->tcp_seq == conn_orig->u.tcp.start_seq)
+            return false;
+        if (!(p->tcp_flags & TCP_ACK) && conn_orig->state == TCP_EP_SYN_ACK_SENT &&
+            resp->state == TCP_EP_INACTIVE && p->tcp_seq == resp->u.tcp.start_seq)
+            return false;
+    }
+    return true;
 }
 
 /* ---- history ---- */
@@ -110,6 +118,7 @@ static int history_once_bit(char letter)
     case 'A': return 4;
     case 'I': return 5;
     case 'Q': return 6;
+    case '^': return 7;
     default:  return -1;
     }
 }
@@ -153,9 +162,10 @@ void conn_track_history_counted(struct flow *f, enum flow_dir dir, enum flow_his
     history_scaled(f, dir, &f->tcp->hist_count[dir][which], letter);
 }
 
+/* Zeek's update_history: S/H, F and R repeat when their relative sequence number changes. */
 static void tcp_history(struct flow *f, enum flow_dir dir, const struct packet *p, uint32_t rel_seq)
 {
-    struct flow_endpoint *ep = &f->ep[dir];
+    uint32_t *last = f->tcp != NULL ? f->tcp->hist_last[dir] : NULL;
     uint8_t fl = p->tcp_flags;
     int bits = !!(fl & TCP_SYN) + !!(fl & TCP_FIN) + !!(fl & TCP_RST);
 
@@ -164,137 +174,268 @@ static void tcp_history(struct flow *f, enum flow_dir dir, const struct packet *
     } else if (fl & TCP_SYN) {
         char c = (fl & TCP_ACK) ? 'H' : 'S';
 
-        if (history_check(f, dir, c) && rel_seq != ep->u.tcp.hist_seq)
+        if (history_check(f, dir, c) && last != NULL && rel_seq != last[0])
             history_add(f, dir, c);
-        ep->u.tcp.hist_seq = rel_seq;
+        if (last != NULL)
+            last[0] = rel_seq;
     } else if (fl & TCP_FIN) {
         /* A FIN's sequence number follows its data, unlike a SYN's or an RST's. */
         uint32_t fin_seq = rel_seq + p->payload_wire_len;
 
-        if (history_check(f, dir, 'F') && fin_seq != ep->u.tcp.hist_seq)
+        if (history_check(f, dir, 'F') && last != NULL && fin_seq != last[1])
             history_add(f, dir, 'F');
-        ep->u.tcp.hist_seq = fin_seq;
+        if (last != NULL)
+            last[1] = fin_seq;
     } else if (fl & TCP_RST) {
-        if (history_check(f, dir, 'R') && rel_seq != ep->u.tcp.hist_seq)
+        if (history_check(f, dir, 'R') && last != NULL && rel_seq != last[2])
             history_add(f, dir, 'R');
-        ep->u.tcp.hist_seq = rel_seq;
+        if (last != NULL)
+            last[2] = rel_seq;
     } else if (p->payload_wire_len > 0) {
         history_check(f, dir, 'D');
     } else if (fl & TCP_ACK) {
         history_check(f, dir, 'A');
     }
-    if (p->tcp_win == 0 && !(fl & (TCP_SYN | TCP_RST)))
-        conn_track_history_counted(f, dir, FLOW_HIST_ZERO_WINDOW, 'W');
 }
 
-/* ---- TCP endpoint states ---- */
+/* ---- TCP endpoint states (Zeek's UpdateStateMachine and its Update*State helpers) ---- */
 
-static void tcp_state_update(struct flow *f, enum flow_dir dir, const struct packet *p)
+static void ep_set_state(struct flow_endpoint *ep, enum tcp_ep_state s)
+{
+    if (ep->state != s) {
+        ep->prev_state = ep->state;
+        ep->state = (uint8_t)s;
+    }
+}
+
+/* Returns true when the packet closes this side (Zeek's do_close). */
+static bool tcp_state_update(struct flow *f, enum flow_dir dir, const struct packet *p)
 {
     struct flow_endpoint *ep = &f->ep[dir];
     struct flow_endpoint *peer = &f->ep[!dir];
     uint8_t fl = p->tcp_flags;
+    bool syn = fl & TCP_SYN, ack = fl & TCP_ACK, fin = fl & TCP_FIN, rst = fl & TCP_RST;
+    bool is_orig = dir == FLOW_DIR_ORIG, do_close = false;
 
-    if (fl & TCP_RST) {
-        ep->state = TCP_EP_RESET;
-        ep->rst_seen = 1;
-        return;
-    }
-    if (fl & TCP_SYN) {
-        ep->saw_syn = 1;
-        switch (ep->state) {
-        case TCP_EP_INACTIVE:
-            if (fl & TCP_ACK) {
-                ep->state = TCP_EP_SYN_ACK_SENT;
-            } else if (dir == FLOW_DIR_RESP && peer->state == TCP_EP_SYN_SENT) {
-                /* simultaneous open */
-                ep->state = TCP_EP_ESTABLISHED;
-                peer->state = TCP_EP_ESTABLISHED;
-            } else {
-                ep->state = TCP_EP_SYN_SENT;
-            }
-            break;
-        default:
-            break;
-        }
-    }
-    if (fl & TCP_FIN) {
-        ep->fin_seen = 1;
-        ep->state = TCP_EP_CLOSED;
-        return;
-    }
-    if (fl & TCP_SYN)
-        return;
-    /* Plain data or ACK. */
     switch (ep->state) {
     case TCP_EP_INACTIVE:
-        ep->state = TCP_EP_PARTIAL;
+        if (syn) {
+            if (is_orig) {
+                ep_set_state(ep, ack ? TCP_EP_SYN_ACK_SENT : TCP_EP_SYN_SENT);
+            } else {
+                if (peer->state == TCP_EP_SYN_SENT)
+                    ep_set_state(peer, TCP_EP_ESTABLISHED);
+                ep_set_state(ep, TCP_EP_ESTABLISHED);
+            }
+        }
+        if (fin) {
+            ep_set_state(ep, TCP_EP_CLOSED);
+            do_close = true;
+        }
+        if (rst) {
+            ep_set_state(ep, TCP_EP_RESET);
+            do_close = true;
+        }
+        if (ep->state == TCP_EP_INACTIVE) {
+            if (!is_orig && p->payload_wire_len == 0 && f->ep[FLOW_DIR_ORIG].state == TCP_EP_SYN_SENT)
+                ; /* an ACK of the SYN before the SYN-ACK: not a partial connection */
+            else if (ack && peer->state == TCP_EP_ESTABLISHED)
+                ep_set_state(ep, TCP_EP_ESTABLISHED);   /* we missed this side's SYN */
+            else
+                ep_set_state(ep, TCP_EP_PARTIAL);
+        }
         break;
     case TCP_EP_SYN_SENT:
     case TCP_EP_SYN_ACK_SENT:
-        if ((fl & TCP_ACK) && (peer->state == TCP_EP_SYN_ACK_SENT || peer->state == TCP_EP_SYN_SENT ||
-                               peer->state == TCP_EP_ESTABLISHED)) {
-            ep->state = TCP_EP_ESTABLISHED;
-            if (peer->state == TCP_EP_SYN_ACK_SENT || peer->state == TCP_EP_SYN_SENT)
-                peer->state = TCP_EP_ESTABLISHED;
-        } else if (p->payload_wire_len > 0) {
-            ep->state = TCP_EP_PARTIAL;
+        if (fin) {
+            ep_set_state(ep, TCP_EP_CLOSED);
+            do_close = true;
+        }
+        if (rst) {
+            ep_set_state(ep, TCP_EP_RESET);
+            do_close = true;
+        }
+        break;
+    case TCP_EP_ESTABLISHED:
+    case TCP_EP_PARTIAL:
+        if (syn && ep->state == TCP_EP_PARTIAL && peer->state == TCP_EP_INACTIVE && !ack)
+            ep_set_state(ep, TCP_EP_SYN_SENT);
+        if (fin && !rst) {
+            ep_set_state(ep, TCP_EP_CLOSED);
+            /* A FIN then an RST from the peer was a normal close after all. */
+            if (peer->state == TCP_EP_RESET && peer->prev_state == TCP_EP_CLOSED)
+                ep_set_state(peer, TCP_EP_CLOSED);
+            do_close = true;
+        }
+        if (rst) {
+            ep_set_state(ep, TCP_EP_RESET);
+            do_close = true;
+        }
+        break;
+    case TCP_EP_CLOSED:
+        if (rst && peer->state != TCP_EP_CLOSED) {
+            ep_set_state(ep, TCP_EP_RESET);
+            if (!ep->did_close)
+                do_close = true;
         }
         break;
     default:
         break;
     }
+    return do_close;
 }
 
-/* Sequence bookkeeping for orig_bytes/resp_bytes, which Zeek derives from sequence numbers. */
-static uint32_t tcp_seq_update(struct flow_endpoint *ep, const struct packet *p)
+static int32_t seq_delta(uint32_t a, uint32_t b)
 {
-    uint32_t seq = p->tcp_seq, end;
+    return (int32_t)(a - b);
+}
 
-    if (!ep->seq_known) {
-        /* start_seq is one before the first byte, as if a SYN had been seen. */
-        ep->u.tcp.start_seq = (p->tcp_flags & TCP_SYN) ? seq : seq - 1;
-        ep->u.tcp.last_seq = ep->u.tcp.start_seq + 1;
-        ep->seq_known = 1;
-    } else if ((p->tcp_flags & TCP_SYN) && ep->state == TCP_EP_INACTIVE) {
-        ep->u.tcp.start_seq = seq;
-        ep->u.tcp.last_seq = seq + 1;
+#define TOO_LARGE_SEQ_DELTA 1048576
+
+/* Zeek's init_endpoint, init_peer, update_ack_seq and update_last_seq: the sequence numbers
+ * orig_bytes/resp_bytes are computed from. Returns the packet's relative sequence number. */
+static uint32_t tcp_seq_update(struct flow *f, enum flow_dir dir, const struct packet *p, bool *rexmit)
+{
+    struct flow_endpoint *ep = &f->ep[dir];
+    struct flow_endpoint *peer = &f->ep[!dir];
+    uint8_t fl = p->tcp_flags;
+    uint32_t seq = p->tcp_seq, len = p->payload_wire_len;
+    uint32_t seg_len = len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN) - ((fl & TCP_RST) ? len : 0);
+    uint32_t end = seq + seg_len, rel;
+    int32_t delta_last;
+
+    switch (ep->state) {
+    case TCP_EP_INACTIVE:
+        if (fl & TCP_SYN) {
+            ep->u.tcp.start_seq = ep->u.tcp.ack_seq = seq;
+            ep->u.tcp.last_seq = end;
+        } else {
+            /* A partial connection: number bytes as though a SYN had been seen. */
+            ep->u.tcp.start_seq = ep->u.tcp.ack_seq = seq - 1;
+            ep->u.tcp.last_seq = seq;
+        }
+        break;
+    case TCP_EP_SYN_SENT:
+    case TCP_EP_SYN_ACK_SENT:
+    case TCP_EP_ESTABLISHED:
+    case TCP_EP_PARTIAL:
+        if ((fl & TCP_SYN) && seq != ep->u.tcp.start_seq) {
+            ep->u.tcp.start_seq = ep->u.tcp.ack_seq = seq;
+            ep->u.tcp.last_seq = end;
+        } else if ((fl & TCP_SYN) && (ep->state == TCP_EP_ESTABLISHED || ep->state == TCP_EP_PARTIAL)) {
+            ep->u.tcp.ack_seq = seq;
+            ep->u.tcp.last_seq = end;
+        }
+        break;
+    case TCP_EP_RESET:
+        if ((fl & TCP_SYN) && ep->prev_state == TCP_EP_INACTIVE) {
+            ep->u.tcp.start_seq = ep->u.tcp.ack_seq = seq;
+            ep->u.tcp.last_seq = end;
+        }
+        break;
+    default:
+        break;
     }
-    end = seq + p->payload_wire_len + ((p->tcp_flags & (TCP_SYN)) ? 1 : 0) + ((p->tcp_flags & TCP_FIN) ? 1 : 0);
-    if (!(p->tcp_flags & TCP_RST) && (int32_t)(end - ep->u.tcp.last_seq) > 0)
+    rel = seq - ep->u.tcp.start_seq;
+
+    if (fl & TCP_ACK) {
+        if (peer->state == TCP_EP_INACTIVE) {
+            peer->u.tcp.start_seq = peer->u.tcp.ack_seq = peer->u.tcp.last_seq = p->tcp_ack - 1;
+        } else if (!(fl & TCP_RST) && seq_delta(p->tcp_ack, peer->u.tcp.start_seq) >= 0) {
+            int32_t d = seq_delta(p->tcp_ack, peer->u.tcp.ack_seq);
+
+            if (!(p->tcp_ack == 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0)
+                peer->u.tcp.ack_seq = p->tcp_ack;
+        }
+    }
+
+    delta_last = seq_delta(end, ep->u.tcp.last_seq);
+    if ((fl & (TCP_SYN | TCP_RST)) && (delta_last > TOO_LARGE_SEQ_DELTA || delta_last < -TOO_LARGE_SEQ_DELTA))
+        ;
+    else if ((fl & TCP_FIN) && ep->u.tcp.last_seq == ep->u.tcp.start_seq + 1)
         ep->u.tcp.last_seq = end;
-    return seq - ep->u.tcp.start_seq;
+    else if (ep->state == TCP_EP_RESET)
+        ;
+    else if (delta_last > 0)
+        ep->u.tcp.last_seq = end;
+    else if (len > 0)
+        *rexmit = true;
+    return rel;
 }
 
 bool conn_track_packet(struct flow *f, enum flow_dir dir, const struct packet *p, bool csum_bad)
 {
     struct flow_endpoint *ep = &f->ep[dir];
 
-    ep->pkts++;
-    ep->ip_bytes += p->ip_len;
     f->last_seen = p->ts;
     if (csum_bad) {
-        uint32_t n = ++ep->csum_bad_count;
+        /* As Zeek: marked in the history, then dropped before state or size accounting. */
+        if (ep->csum_bad_count < UINT8_MAX) {
+            uint32_t n = ++ep->csum_bad_count;
 
-        while (n % 10 == 0)
-            n /= 10;
-        if (n == 1)
-            history_add(f, dir, 'C');
+            while (n % 10 == 0)
+                n /= 10;
+            if (n == 1)
+                history_add(f, dir, 'C');
+        }
         return false;
     }
-    f->last = p->ts;
+    ep->pkts++;
+    ep->ip_bytes += p->ip_len;
     if (p->l4_proto == IPPROTO_TCP) {
-        uint32_t rel_seq;
+        bool rexmit = false, closes;
+        uint32_t rel_seq = tcp_seq_update(f, dir, p, &rexmit);
 
-        rel_seq = tcp_seq_update(ep, p);
         tcp_history(f, dir, p, rel_seq);
-        tcp_state_update(f, dir, p);
+        if (p->tcp_win == 0 && !(p->tcp_flags & TCP_RST) && f->ep[!dir].state != TCP_EP_CLOSED &&
+            ep->state != TCP_EP_RESET)
+            conn_track_history_counted(f, dir, FLOW_HIST_ZERO_WINDOW, 'W');
+        /* Zeek stops the duration clock once both sides have closed. */
+        if (!f->ep[0].did_close || !f->ep[1].did_close)
+            f->last = p->ts;
+        if (p->tcp_flags & TCP_FIN)
+            ep->fin_seen = 1;
+        closes = tcp_state_update(f, dir, p);
+        if (rexmit)
+            conn_track_history_counted(f, dir, FLOW_HIST_REXMIT, 'T');
+        if (closes && !ep->did_close) {
+            const struct flow_endpoint *peer = &f->ep[!dir];
+
+            ep->did_close = 1;
+            /* Zeek's close_complete: the connection is done once this side reset, or both
+             * closed, or the other side never said anything. */
+            if (ep->state == TCP_EP_RESET || peer->did_close || peer->state == TCP_EP_INACTIVE)
+                f->close_complete = 1;
+        }
         return true;
     }
-    ep->u.payload_bytes += p->payload_wire_len;
-    if (p->l4_proto == IPPROTO_UDP || p->l4_proto == IPPROTO_ICMP || p->l4_proto == IPPROTO_ICMPV6)
+    f->last = p->ts;
+    if (p->l4_proto == IPPROTO_UDP) {
+        /* Zeek counts what the UDP length field claims, not what IP carried. */
+        uint16_t ulen = p->l4_len >= 6 ? rd_be16(p->l4 + 4) : 0;
+
+        ep->u.payload_bytes += ulen >= 8 ? ulen - 8u : 0u;
         history_check(f, dir, 'D');
+    } else {
+        ep->u.payload_bytes += p->payload_wire_len;
+    }
     return true;
+}
+
+static bool ep_is_clean(const struct flow_endpoint *ep)
+{
+    return ep->state == TCP_EP_ESTABLISHED ||
+           (ep->state == TCP_EP_CLOSED && ep->prev_state == TCP_EP_ESTABLISHED);
+}
+
+bool conn_track_is_clean(const struct flow *f)
+{
+    return ep_is_clean(&f->ep[0]) && ep_is_clean(&f->ep[1]);
+}
+
+static bool in_handshake(const struct flow_endpoint *ep)
+{
+    return ep->state == TCP_EP_INACTIVE || ep->state == TCP_EP_SYN_SENT || ep->state == TCP_EP_SYN_ACK_SENT;
 }
 
 enum flow_timeout_class conn_track_timeout_class(const struct flow *f)
@@ -303,13 +444,12 @@ enum flow_timeout_class conn_track_timeout_class(const struct flow *f)
 
     switch (f->key.proto) {
     case IPPROTO_TCP:
-        if (o->state == TCP_EP_RESET || r->state == TCP_EP_RESET)
-            return FLOW_TIMEOUT_TCP_RESET;
-        if (o->state == TCP_EP_CLOSED && r->state == TCP_EP_CLOSED)
+        if (f->close_complete)
             return FLOW_TIMEOUT_TCP_CLOSED;
-        if ((o->state == TCP_EP_CLOSED && r->state == TCP_EP_INACTIVE) ||
-            (r->state == TCP_EP_CLOSED && o->state == TCP_EP_INACTIVE))
-            return FLOW_TIMEOUT_TCP_PARTIAL;
+        if ((o->state == TCP_EP_SYN_SENT || o->state == TCP_EP_SYN_ACK_SENT) && r->state == TCP_EP_INACTIVE)
+            return FLOW_TIMEOUT_TCP_ATTEMPT;
+        if (in_handshake(o) && in_handshake(r))
+            return FLOW_TIMEOUT_TCP_HANDSHAKE;
         return FLOW_TIMEOUT_TCP;
     case IPPROTO_UDP:
         return FLOW_TIMEOUT_UDP;
@@ -342,28 +482,27 @@ static bool history_matches_rstos0(const struct flow *f)
 static const char *tcp_state_name(const struct flow *f)
 {
     int o = f->ep[FLOW_DIR_ORIG].state, r = f->ep[FLOW_DIR_RESP].state;
-    bool o_inactive_or_partial = o == TCP_EP_INACTIVE || o == TCP_EP_PARTIAL;
+    bool o_inactive = o == TCP_EP_INACTIVE || o == TCP_EP_PARTIAL;
+    bool r_inactive = r == TCP_EP_INACTIVE || r == TCP_EP_PARTIAL;
 
     if (r == TCP_EP_RESET) {
         if (o == TCP_EP_SYN_SENT || o == TCP_EP_SYN_ACK_SENT ||
-            (o == TCP_EP_RESET && f->ep[0].u.tcp.last_seq - f->ep[0].u.tcp.start_seq <= 1 &&
-             f->ep[1].u.tcp.last_seq - f->ep[1].u.tcp.start_seq <= 1))
+            (o == TCP_EP_RESET && conn_track_payload_bytes(f, FLOW_DIR_ORIG) == 0 &&
+             conn_track_payload_bytes(f, FLOW_DIR_RESP) == 0))
             return "REJ";
-        if (o_inactive_or_partial)
-            return "RSTRH";
-        return "RSTR";
+        return o_inactive ? "RSTRH" : "RSTR";
     }
     if (o == TCP_EP_RESET) {
-        if (r == TCP_EP_INACTIVE || r == TCP_EP_PARTIAL)
+        if (r_inactive)
             return history_matches_rstos0(f) ? "RSTOS0" : "OTH";
         return "RSTO";
     }
     if (o == TCP_EP_CLOSED && r == TCP_EP_CLOSED)
         return "SF";
     if (o == TCP_EP_CLOSED)
-        return r == TCP_EP_INACTIVE ? "SH" : "S2";
+        return r_inactive ? "SH" : "S2";
     if (r == TCP_EP_CLOSED)
-        return o == TCP_EP_INACTIVE ? "SHR" : "S3";
+        return o_inactive ? "SHR" : "S3";
     if (o == TCP_EP_SYN_SENT && r == TCP_EP_INACTIVE)
         return "S0";
     if (o == TCP_EP_ESTABLISHED && r == TCP_EP_ESTABLISHED)
@@ -392,12 +531,21 @@ uint64_t conn_track_payload_bytes(const struct flow *f, enum flow_dir dir)
 
     if (f->key.proto != IPPROTO_TCP)
         return ep->u.payload_bytes;
-    if (!ep->seq_known)
+    if (ep->state == TCP_EP_INACTIVE)
         return 0;
-    size = ep->u.tcp.last_seq - ep->u.tcp.start_seq;
-    if (size > 0)
-        size--;          /* the SYN's (or the pretend SYN's) octet */
-    if (size > 0 && ep->fin_seen)
-        size--;          /* the FIN's octet */
+    /* A half-open connection found and aborted: its sequence numbers say nothing of data. */
+    if (ep->prev_state == TCP_EP_SYN_SENT && ep->state == TCP_EP_RESET &&
+        f->ep[!dir].state == TCP_EP_INACTIVE && ep->u.tcp.ack_seq != ep->u.tcp.start_seq + 1)
+        return 0;
+    /* Zeek's TCP_Endpoint::Size: bytes up to the higher of what was sent and what the peer
+     * acknowledged, less the SYN's octet and the FIN's. */
+    if (seq_delta(ep->u.tcp.last_seq, ep->u.tcp.ack_seq) > 0)
+        size = ep->u.tcp.last_seq - ep->u.tcp.start_seq;
+    else
+        size = ep->u.tcp.ack_seq - ep->u.tcp.start_seq;
+    if (size != 0)
+        size--;
+    if (ep->fin_seen && size != 0)
+        size--;
     return size;
 }

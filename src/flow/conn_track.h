@@ -29,6 +29,10 @@ bool conn_track_packet(struct flow *f, enum flow_dir dir, const struct packet *p
 void conn_track_history_once(struct flow *f, enum flow_dir dir, char letter);
 void conn_track_history_counted(struct flow *f, enum flow_dir dir, enum flow_hist_counter which, char letter);
 
+/* True when both sides are established (or closed after being established): Zeek only
+ * trusts gaps, and so missed_bytes, on such connections. */
+bool conn_track_is_clean(const struct flow *f);
+
 /* Which expiry list the flow belongs on after its latest packet. */
 enum flow_timeout_class conn_track_timeout_class(const struct flow *f);
 

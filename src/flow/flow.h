@@ -44,17 +44,16 @@ struct flow_endpoint {
     union {
         uint64_t payload_bytes;     /* UDP/ICMP: sum of payload lengths */
         struct {
-            uint32_t start_seq;     /* ISN (SYN) or first seq seen */
-            uint32_t last_seq;      /* highest seq + len seen (SYN and FIN count one) */
-            uint32_t hist_seq;      /* seq of the last S/H/F/R letter, to repeat on change */
+            uint32_t start_seq;     /* ISN (SYN), or one before the first seq seen */
+            uint32_t last_seq;      /* one past the highest sequence number sent */
+            uint32_t ack_seq;       /* highest sequence number the peer acknowledged */
         } tcp;
     } u;
     uint8_t  state;                 /* enum tcp_ep_state */
-    uint8_t  seq_known : 1;
+    uint8_t  prev_state;            /* the state before the last change */
+    uint8_t  did_close : 1;         /* sent a FIN or RST that closed its side */
     uint8_t  fin_seen : 1;
-    uint8_t  rst_seen : 1;
-    uint8_t  saw_syn : 1;
-    uint16_t csum_bad_count;        /* for the logarithmic 'c' letter */
+    uint8_t  csum_bad_count;        /* for the logarithmic 'c' letter (saturates) */
 };
 
 /* Counters behind the logarithmic history letters g, t, w (1, 10, 100, ... times). */
@@ -70,6 +69,7 @@ struct flow_tcp {
     struct tcp_reasm reasm[2];
     uint64_t         missed_bytes;
     uint32_t         hist_count[2][FLOW_HIST_COUNTERS];
+    uint32_t         hist_last[2][3];   /* relative seq of the last S, F, R letter per side */
 };
 
 #define FLOW_HISTORY_MAX 24
@@ -85,6 +85,7 @@ struct flow {
     pw_time          start;
     pw_time          last;            /* last packet that counts for duration */
     pw_time          last_seen;       /* last packet of any kind: drives inactivity */
+    pw_time          expire_at;       /* when its timer runs out (see flow_table.h) */
     struct flow_endpoint ep[2];
     struct flow_tcp *tcp;
     void            *app;             /* identification / analyzer state; engine-owned */
@@ -93,6 +94,7 @@ struct flow {
     uint16_t         history_once;    /* bits for letters recorded once per direction */
     uint8_t          timeout_class;   /* which expiry list it is on */
     uint8_t          flipped : 1;
+    uint8_t          close_complete : 1; /* both sides closed, or one reset, or closed alone */
     uint8_t          logged : 1;
     uint8_t          tunnel_outer : 1; /* carries a tunnel: logged with its service */
     uint8_t          tunnel_type;

@@ -25,9 +25,9 @@ void flow_table_config_defaults(struct flow_table_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->max_flows = 1u << 20;
     cfg->timeout[FLOW_TIMEOUT_TCP] = 300 * PW_SEC;
+    cfg->timeout[FLOW_TIMEOUT_TCP_HANDSHAKE] = 60 * PW_SEC;
+    cfg->timeout[FLOW_TIMEOUT_TCP_ATTEMPT] = 5 * PW_SEC;
     cfg->timeout[FLOW_TIMEOUT_TCP_CLOSED] = 5 * PW_SEC;
-    cfg->timeout[FLOW_TIMEOUT_TCP_RESET] = 5 * PW_SEC;
-    cfg->timeout[FLOW_TIMEOUT_TCP_PARTIAL] = 3 * PW_SEC;
     cfg->timeout[FLOW_TIMEOUT_UDP] = 60 * PW_SEC;
     cfg->timeout[FLOW_TIMEOUT_ICMP] = 60 * PW_SEC;
     cfg->timeout[FLOW_TIMEOUT_OTHER] = 60 * PW_SEC;
@@ -158,6 +158,7 @@ struct flow *flow_table_insert(struct flow_table *t, const struct flow_key *k, p
     f->hash_next = t->buckets[h];
     t->buckets[h] = f;
     f->timeout_class = FLOW_TIMEOUT_OTHER;
+    f->expire_at = now + t->cfg.timeout[FLOW_TIMEOUT_OTHER];
     list_push_head(&t->lists[FLOW_TIMEOUT_OTHER], f);
     t->stats.created++;
     if (++t->stats.active > t->stats.peak)
@@ -178,10 +179,16 @@ void flow_table_flip(struct flow_table *t, struct flow *f)
     f->key.resp_p = p;
 }
 
-void flow_table_touch(struct flow_table *t, struct flow *f, enum flow_timeout_class c)
+bool flow_timeout_is_deadline(enum flow_timeout_class c)
+{
+    return c == FLOW_TIMEOUT_TCP_ATTEMPT || c == FLOW_TIMEOUT_TCP_CLOSED;
+}
+
+void flow_table_schedule(struct flow_table *t, struct flow *f, enum flow_timeout_class c, pw_time base)
 {
     list_unlink(&t->lists[f->timeout_class], f);
     f->timeout_class = (uint8_t)c;
+    f->expire_at = base + t->cfg.timeout[c];
     list_push_head(&t->lists[c], f);
 }
 
@@ -190,7 +197,7 @@ struct flow *flow_table_next_expired(struct flow_table *t, pw_time now)
     for (int c = 0; c < FLOW_TIMEOUT_CLASSES; c++) {
         struct flow *f = t->lists[c].tail;
 
-        if (f != NULL && f->last_seen + t->cfg.timeout[c] <= now)
+        if (f != NULL && f->expire_at <= now)
             return f;
     }
     return NULL;

@@ -8,13 +8,15 @@
 #include "flow/flow.h"
 
 /* Each flow sits on exactly one expiry list, chosen by what Zeek would wait for before
- * removing it. Every list is ordered by last activity because a flow only ever joins a list at
- * its head, at the current packet time; so expiry pops from tails and never scans. */
+ * removing it. A flow joins a list at its head with an expiry time that is never earlier than
+ * those already there (same timeout, later start), so each list stays sorted and expiry pops
+ * tails without scanning. Inactivity classes re-join on every packet; deadline classes
+ * (attempt, closed) keep the time they joined with. */
 enum flow_timeout_class {
-    FLOW_TIMEOUT_TCP,          /* tcp_inactivity_timeout */
-    FLOW_TIMEOUT_TCP_CLOSED,   /* both sides closed: tcp_close_delay */
-    FLOW_TIMEOUT_TCP_RESET,    /* a side reset: tcp_reset_delay */
-    FLOW_TIMEOUT_TCP_PARTIAL,  /* one side closed, the other inactive: tcp_partial_close_delay */
+    FLOW_TIMEOUT_TCP,          /* tcp_inactivity_timeout, after the handshake */
+    FLOW_TIMEOUT_TCP_HANDSHAKE,/* still in the handshake: Zeek uses the UDP inactivity timeout */
+    FLOW_TIMEOUT_TCP_ATTEMPT,  /* deadline: a SYN with no answer, tcp_attempt_delay */
+    FLOW_TIMEOUT_TCP_CLOSED,   /* deadline: closed or reset, tcp_close_delay after the last packet */
     FLOW_TIMEOUT_UDP,          /* udp_inactivity_timeout */
     FLOW_TIMEOUT_ICMP,         /* icmp_inactivity_timeout */
     FLOW_TIMEOUT_OTHER,        /* other IP protocols: as UDP */
@@ -51,8 +53,11 @@ struct flow *flow_table_insert(struct flow_table *t, const struct flow_key *k, p
 /* Re-keys a flow whose roles were flipped (the originator was the other side). */
 void flow_table_flip(struct flow_table *t, struct flow *f);
 
-/* Moves a flow to the head of an expiry list after activity at f->last_seen. */
-void flow_table_touch(struct flow_table *t, struct flow *f, enum flow_timeout_class c);
+/* Puts a flow at the head of expiry list c, to expire at base + that class's timeout. */
+void flow_table_schedule(struct flow_table *t, struct flow *f, enum flow_timeout_class c, pw_time base);
+
+/* True for the classes whose timer is a deadline set once, not renewed by activity. */
+bool flow_timeout_is_deadline(enum flow_timeout_class c);
 
 /* A flow whose timer ran out at packet time now, or NULL. It stays in the table until removed. */
 struct flow *flow_table_next_expired(struct flow_table *t, pw_time now);

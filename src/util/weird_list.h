@@ -18,7 +18,12 @@
     WEIRD(BAD_IP_CHECKSUM,            "bad_IP_checksum")                          \
     WEIRD(IP_HDR_LEN_TOO_SMALL,       "IP_hdr_len_too_small")                     \
     WEIRD(BOGUS_IP_HEADER_LENGTHS,    "bogus_IP_header_lengths")                  \
-    WEIRD(UNKNOWN_IP_VERSION,         "unknown_IP_version")                       \
+    WEIRD(UNKNOWN_IP_VERSION,         "unknown_ip_version")                       \
+    WEIRD(IP_HDR_LEN_ZERO,            "ip_hdr_len_zero")                          \
+    WEIRD(TRUNCATED_IP_LEN,           "truncated_IP_len")                         \
+    WEIRD(INVALID_IP_HEADER_SIZE,     "invalid_IP_header_size")                   \
+    WEIRD(IPV4_MIN_HEADER_SIZE,       "IPv4_min_header_size")                     \
+    WEIRD(IPV6_NO_NEXT,               "ipv6_no_next")                             \
     WEIRD(IPV6_EXT_TRUNCATED,         "ipv6_ext_header_truncated")                \
     WEIRD(EXCESSIVE_IPV6_EXT,         "excessive_IPv6_extension_headers")         \
     /* fragments */                                                               \
@@ -30,6 +35,8 @@
     WEIRD(FRAGMENT_WITH_DF,           "fragment_with_DF")                         \
     WEIRD(FRAGMENT_TIMEOUT,           "fragment_reassembly_timeout")              \
     WEIRD(FRAGMENT_MEMORY_EXHAUSTED,  "fragment_reassembly_memory_exhausted")     \
+    WEIRD(FRAGMENT_PROTOCOL_INCONSISTENCY, "fragment_protocol_inconsistency")     \
+    WEIRD(INCOMPLETELY_CAPTURED_FRAGMENT, "incompletely_captured_fragment")       \
     /* transports */                                                              \
     WEIRD(TRUNCATED_TCP_HEADER,       "truncated_tcp_header")                     \
     WEIRD(BAD_TCP_HEADER_LEN,         "bad_TCP_header_len")                       \
