@@ -1,5 +1,5 @@
 # fuzz/fuzz.cmake - libFuzzer targets: fuzz/fuzz_<name>.c, each run briefly by ctest (smoke).
-set(PW_FUZZ_SECONDS 20 CACHE STRING "seconds each fuzz target runs in make test")
+set(PW_FUZZ_SECONDS 60 CACHE STRING "seconds each fuzz target runs in make test")
 set(PW_FUZZ_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined)
 add_library(pwcore_fuzz STATIC ${PW_SOURCES})
 target_include_directories(pwcore_fuzz PUBLIC ${CMAKE_SOURCE_DIR}/src)

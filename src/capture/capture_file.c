@@ -56,7 +56,9 @@ enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
     int r = pcap_next_ex(c->pcap, &hdr, &data);
 
     if (r == 1) {
-        frame->ts = (pw_time)hdr->ts.tv_sec * PW_SEC + (pw_time)hdr->ts.tv_usec;
+        /* Read at ns precision but kept to the µs, as Zeek (plain pcap_open_offline) sees it:
+         * libpcap truncates, so a ns capture gives the same ts in both. */
+        frame->ts = (pw_time)hdr->ts.tv_sec * PW_SEC + ((pw_time)hdr->ts.tv_usec / 1000) * 1000;
         frame->data = data;
         frame->caplen = hdr->caplen;
         frame->wirelen = hdr->len;

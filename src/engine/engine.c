@@ -274,11 +274,14 @@ static void engine_transport(struct engine *e, const struct packet *p)
     enum flow_dir dir = FLOW_DIR_ORIG;
     struct flow *f;
     bool csum_bad = p->csum_bad && !e->cfg.ignore_checksums;
+    struct conn_track_weirds w;
     bool go_on;
 
     conn_track_key(p, &k);
     f = flow_table_lookup(e->flows, &k, &dir);
     if (f != NULL && conn_track_is_reuse(f, dir, p)) {
+        if (!f->ep[FLOW_DIR_ORIG].did_close && !f->ep[FLOW_DIR_RESP].did_close)
+            engine_weird(e, WEIRD_ACTIVE_CONNECTION_REUSE, f, p, NULL);
         engine_flow_end(e, f);
         f = NULL;
     }
@@ -288,7 +291,10 @@ static void engine_transport(struct engine *e, const struct packet *p)
             return;
         dir = f->flipped ? FLOW_DIR_RESP : FLOW_DIR_ORIG;
     }
-    go_on = conn_track_packet(f, dir, p, csum_bad);
+    w.n = 0;
+    go_on = conn_track_packet(f, dir, p, csum_bad, &w);
+    for (unsigned i = 0; i < w.n; i++)
+        engine_weird(e, w.id[i], f, p, NULL);
 
     /* Schedule first: decoding a tunnelled packet may create flows and evict the oldest. */
     engine_schedule(e, f);

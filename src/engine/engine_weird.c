@@ -45,9 +45,11 @@ void engine_weird(struct engine *e, enum weird_id id, struct flow *f, const stru
         log_mark(&r.log_set, WEIRD_F_RESP_H);
         log_mark(&r.log_set, WEIRD_F_RESP_P);
     } else if (p != NULL && p->ip_version != 0) {
-        /* A flow weird: addresses known, no connection; Zeek writes ports as 0. */
+        /* A flow weird: addresses known, no connection (ports as far as they were read). */
         r.id.orig_h = p->src;
         r.id.resp_h = p->dst;
+        r.id.orig_p = p->sport;
+        r.id.resp_p = p->dport;
         log_mark(&r.log_set, WEIRD_F_ORIG_H);
         log_mark(&r.log_set, WEIRD_F_ORIG_P);
         log_mark(&r.log_set, WEIRD_F_RESP_H);

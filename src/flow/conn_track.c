@@ -198,6 +198,12 @@ static void tcp_history(struct flow *f, enum flow_dir dir, const struct packet *
     }
 }
 
+static void weird_add(struct conn_track_weirds *w, enum weird_id id)
+{
+    if (w->n < CONN_TRACK_MAX_WEIRDS)
+        w->id[w->n++] = id;
+}
+
 /* ---- TCP endpoint states (Zeek's UpdateStateMachine and its Update*State helpers) ---- */
 
 static void ep_set_state(struct flow_endpoint *ep, enum tcp_ep_state s)
@@ -209,7 +215,7 @@ static void ep_set_state(struct flow_endpoint *ep, enum tcp_ep_state s)
 }
 
 /* Returns true when the packet closes this side (Zeek's do_close). */
-static bool tcp_state_update(struct flow *f, enum flow_dir dir, const struct packet *p)
+static bool tcp_state_update(struct flow *f, enum flow_dir dir, const struct packet *p, struct conn_track_weirds *w)
 {
     struct flow_endpoint *ep = &f->ep[dir];
     struct flow_endpoint *peer = &f->ep[!dir];
@@ -221,8 +227,12 @@ static bool tcp_state_update(struct flow *f, enum flow_dir dir, const struct pac
     case TCP_EP_INACTIVE:
         if (syn) {
             if (is_orig) {
+                if (ack)
+                    weird_add(w, WEIRD_ORIG_SYN_ACK);
                 ep_set_state(ep, ack ? TCP_EP_SYN_ACK_SENT : TCP_EP_SYN_SENT);
             } else {
+                if (!ack && !(peer->state == TCP_EP_SYN_ACK_SENT))
+                    weird_add(w, WEIRD_SIMULTANEOUS_OPEN);
                 if (peer->state == TCP_EP_SYN_SENT)
                     ep_set_state(peer, TCP_EP_ESTABLISHED);
                 ep_set_state(ep, TCP_EP_ESTABLISHED);
@@ -248,12 +258,16 @@ static bool tcp_state_update(struct flow *f, enum flow_dir dir, const struct pac
     case TCP_EP_SYN_SENT:
     case TCP_EP_SYN_ACK_SENT:
         if (fin) {
+            if (peer->state == TCP_EP_INACTIVE || peer->state == TCP_EP_SYN_SENT)
+                weird_add(w, WEIRD_INAPPROPRIATE_FIN);
             ep_set_state(ep, TCP_EP_CLOSED);
             do_close = true;
         }
         if (rst) {
             ep_set_state(ep, TCP_EP_RESET);
             do_close = true;
+        } else if (p->payload_wire_len > 0) {
+            weird_add(w, WEIRD_DATA_BEFORE_ESTABLISHED);
         }
         break;
     case TCP_EP_ESTABLISHED:
@@ -273,11 +287,19 @@ static bool tcp_state_update(struct flow *f, enum flow_dir dir, const struct pac
         }
         break;
     case TCP_EP_CLOSED:
+        if (syn)
+            weird_add(w, WEIRD_SYN_AFTER_CLOSE);
         if (rst && peer->state != TCP_EP_CLOSED) {
             ep_set_state(ep, TCP_EP_RESET);
             if (!ep->did_close)
                 do_close = true;
         }
+        break;
+    case TCP_EP_RESET:
+        if (syn)
+            weird_add(w, WEIRD_SYN_AFTER_RESET);
+        if (p->payload_wire_len > 0 && !rst)
+            weird_add(w, WEIRD_DATA_AFTER_RESET);
         break;
     default:
         break;
@@ -363,7 +385,8 @@ static uint32_t tcp_seq_update(struct flow *f, enum flow_dir dir, const struct p
     return rel;
 }
 
-bool conn_track_packet(struct flow *f, enum flow_dir dir, const struct packet *p, bool csum_bad)
+bool conn_track_packet(struct flow *f, enum flow_dir dir, const struct packet *p, bool csum_bad,
+                       struct conn_track_weirds *w)
 {
     struct flow_endpoint *ep = &f->ep[dir];
 
@@ -387,6 +410,14 @@ bool conn_track_packet(struct flow *f, enum flow_dir dir, const struct packet *p
         uint32_t rel_seq = tcp_seq_update(f, dir, p, &rexmit);
 
         tcp_history(f, dir, p, rel_seq);
+        if (p->tcp_flags & TCP_SYN) {
+            if (p->tcp_flags & TCP_RST)
+                weird_add(w, WEIRD_TCP_CHRISTMAS);
+            if (p->tcp_flags & TCP_URG)
+                weird_add(w, WEIRD_BAROQUE_SYN);
+            if (p->payload_wire_len > 0)
+                weird_add(w, WEIRD_SYN_WITH_DATA);
+        }
         if (p->tcp_win == 0 && !(p->tcp_flags & TCP_RST) && f->ep[!dir].state != TCP_EP_CLOSED &&
             ep->state != TCP_EP_RESET)
             conn_track_history_counted(f, dir, FLOW_HIST_ZERO_WINDOW, 'W');
@@ -395,7 +426,7 @@ bool conn_track_packet(struct flow *f, enum flow_dir dir, const struct packet *p
             f->last = p->ts;
         if (p->tcp_flags & TCP_FIN)
             ep->fin_seen = 1;
-        closes = tcp_state_update(f, dir, p);
+        closes = tcp_state_update(f, dir, p, w);
         if (rexmit)
             conn_track_history_counted(f, dir, FLOW_HIST_REXMIT, 'T');
         if (closes && !ep->did_close) {

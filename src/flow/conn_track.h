@@ -7,6 +7,14 @@
 #include "decode/packet.h"
 #include "flow/flow.h"
 #include "flow/flow_table.h"
+#include "util/weird_list.h"
+
+/* Anomalies one packet raised, for the engine to log against the flow. */
+#define CONN_TRACK_MAX_WEIRDS 4
+struct conn_track_weirds {
+    unsigned      n;
+    enum weird_id id[CONN_TRACK_MAX_WEIRDS];
+};
 
 /* The key of the flow a packet belongs to, in the packet's own orientation. */
 void conn_track_key(const struct packet *p, struct flow_key *k);
@@ -22,7 +30,8 @@ bool conn_track_is_reuse(const struct flow *f, enum flow_dir dir, const struct p
 /* Records one packet from side dir: counters, endpoint states, history letters, duration. A
  * packet with a bad checksum (csum_bad and not ignored) is counted and marked 'C'/'c' but
  * changes nothing else; the function then returns false and the packet goes no further. */
-bool conn_track_packet(struct flow *f, enum flow_dir dir, const struct packet *p, bool csum_bad);
+bool conn_track_packet(struct flow *f, enum flow_dir dir, const struct packet *p, bool csum_bad,
+                       struct conn_track_weirds *w);
 
 /* Appends a history letter per Zeek's rules for it (once per direction, or logarithmic). The
  * letter is given for the originator; the responder's is its lower-case form. */

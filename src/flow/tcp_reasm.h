@@ -41,19 +41,29 @@ struct tcp_reasm {
     uint64_t              gap_bytes;    /* bytes reported as gaps */
     struct tcp_reasm_seg *segs;         /* out-of-order data, sorted by sequence */
     bool                  started;      /* next_seq is known */
+    uint32_t              chunks;       /* pool chunks held: what per_dir_cap counts */
 };
+
+/* Out-of-order bytes live in fixed chunks of TCP_REASM_CHUNK_SIZE bytes, each holding up to
+ * TCP_REASM_CHUNK_DATA bytes. Both caps count chunk memory, not payload, so a peer sending
+ * one-byte segments cannot make a direction hold thousands of times its cap. */
+#define TCP_REASM_CHUNK_SIZE 2048u
+#define TCP_REASM_CHUNK_DATA 2024u
 
 struct tcp_reasm_pool;
 
 struct tcp_reasm_pool_config {
-    size_t   memcap;          /* all buffered out-of-order bytes, every flow */
-    uint32_t per_dir_cap;     /* buffered bytes one direction may hold */
+    size_t   memcap;          /* all buffered out-of-order bytes, every flow (chunk memory) */
+    uint32_t per_dir_cap;     /* buffered bytes one direction may hold (chunk memory) */
 };
 
+/* bytes_* count chunk memory (segs_in_use * TCP_REASM_CHUNK_SIZE); cap_hits counts refusals by
+ * per_dir_cap, memcap_hits refusals by memcap, each one giving up data as a gap. */
 struct tcp_reasm_pool_stats {
     uint64_t bytes_in_use, bytes_peak, segs_in_use, cap_hits, memcap_hits;
 };
 
+/* Reserves memcap bytes of chunks at once; nothing is allocated afterwards. NULL on failure. */
 struct tcp_reasm_pool *tcp_reasm_pool_create(const struct tcp_reasm_pool_config *cfg);
 void tcp_reasm_pool_free(struct tcp_reasm_pool *pool);
 const struct tcp_reasm_pool_stats *tcp_reasm_pool_get_stats(const struct tcp_reasm_pool *pool);
@@ -63,12 +73,15 @@ const struct tcp_reasm_pool_stats *tcp_reasm_pool_get_stats(const struct tcp_rea
 void tcp_reasm_init(struct tcp_reasm *r, uint32_t next_seq);
 
 /* Feeds one segment (seq, payload). In-order bytes go to sink->data at once, followed by any
- * buffered segments they make contiguous. Returns enum tcp_reasm_flags bits. */
+ * buffered segments they make contiguous. Returns enum tcp_reasm_flags bits. Sink callbacks
+ * must not call back into the same direction. */
 unsigned tcp_reasm_feed(struct tcp_reasm *r, struct tcp_reasm_pool *pool, uint32_t seq,
                         const uint8_t *data, uint32_t len, const struct tcp_reasm_sink *sink);
 
 /* The peer acknowledged up to ack: bytes before it that we never saw are lost for good. Reports
- * the hole as a gap and delivers what is buffered beyond it, up to ack. Returns flags. */
+ * each hole below ack as a gap and delivers the buffered data after it (with whatever is
+ * contiguous with that data, even past ack, as Zeek does). Acks behind next_seq or more than
+ * 1 GiB ahead of it are ignored. Returns flags. */
 unsigned tcp_reasm_ack(struct tcp_reasm *r, struct tcp_reasm_pool *pool, uint32_t ack,
                        const struct tcp_reasm_sink *sink);
 

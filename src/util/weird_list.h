@@ -48,11 +48,18 @@
     WEIRD(BAD_ICMP_CHECKSUM,          "bad_ICMP_checksum")                        \
     /* TCP state and reassembly */                                                \
     WEIRD(SYN_WITH_DATA,              "SYN_with_data")                            \
+    WEIRD(BAROQUE_SYN,                "baroque_SYN")                              \
+    WEIRD(SYN_AFTER_CLOSE,            "SYN_after_close")                          \
+    WEIRD(SYN_AFTER_RESET,            "SYN_after_reset")                          \
+    WEIRD(DATA_AFTER_RESET,           "data_after_reset")                         \
+    WEIRD(INAPPROPRIATE_FIN,          "inappropriate_FIN")                        \
+    WEIRD(SIMULTANEOUS_OPEN,          "simultaneous_open")                        \
+    WEIRD(ACTIVE_CONNECTION_REUSE,    "active_connection_reuse")                  \
     WEIRD(SYN_INSIDE_CONNECTION,      "SYN_inside_connection")                    \
     WEIRD(SYN_SEQ_JUMP,               "SYN_seq_jump")                             \
-    WEIRD(TCP_CHRISTMAS,              "TCP_Christmas")                            \
+    WEIRD(TCP_CHRISTMAS,              "TCP_christmas")                            \
     WEIRD(DATA_BEFORE_ESTABLISHED,    "data_before_established")                  \
-    WEIRD(CONN_REUSE,                 "connection_originator_SYN_ack")            \
+    WEIRD(ORIG_SYN_ACK,              "connection_originator_SYN_ack")            \
     WEIRD(RST_WITH_DATA,              "RST_with_data")                            \
     WEIRD(SPONTANEOUS_FIN,            "spontaneous_FIN")                          \
     WEIRD(SPONTANEOUS_RST,            "spontaneous_RST")                          \
