@@ -1,0 +1,59 @@
+/* files/files.h - file analysis: what a protocol hands over as "a file" (an HTTP body, ...) is
+ * typed by its content, hashed (MD5, SHA1, SHA256, streaming), optionally extracted, and logged
+ * to files.log when it ends. */
+#ifndef PW_FILES_FILES_H
+#define PW_FILES_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log/log_set.h"
+#include "util/addr.h"
+#include "util/pw_time.h"
+
+struct files;       /* the manager: one per engine */
+struct file_ctx;    /* one file in transfer */
+
+struct files_config {
+    const char *extract_dir;      /* NULL: no extraction; else files are written there */
+    uint64_t    extract_limit;    /* bytes per extracted file (0: default 100 MiB) */
+    uint32_t    max_open;         /* files in transfer at once (0: default) */
+};
+
+/* Where a file travels: filled by the session (see proto/session.h session_file_open). */
+struct file_origin {
+    const char *uid;              /* connection uid (borrowed; must outlive the file) */
+    struct addr orig_h, resp_h;
+    uint16_t    orig_p, resp_p;
+    bool        is_orig;          /* sent by the connection's originator */
+    bool        sender_local;     /* for files.log local_orig */
+    const char *source;           /* "HTTP", ... */
+    uint32_t    depth;
+};
+
+struct files *files_create(const struct files_config *cfg, struct log_set *logs, char *err, size_t errlen);
+void files_free(struct files *fm);   /* closes (and logs) every file still open */
+
+/* Starts a file at packet time now. total_bytes 0 = unknown. filename may be NULL. NULL when the
+ * open-file cap is reached (counted). */
+struct file_ctx *files_open(struct files *fm, const struct file_origin *o, pw_time now, uint64_t total_bytes,
+                            const char *filename, size_t filename_len);
+
+/* In-order content. The first bytes decide the MIME type (see files/magic.c). */
+void file_data(struct file_ctx *f, pw_time now, const uint8_t *data, size_t len);
+
+/* Content lost (counted as missing_bytes; hashes are then left unset, as Zeek does). */
+void file_gap(struct file_ctx *f, uint64_t len);
+
+/* The file ended: files.log row written, resources released. NULL is a no-op. */
+void file_close(struct file_ctx *f, pw_time now);
+
+const char *file_fuid(const struct file_ctx *f);
+/* The sniffed MIME type, or NULL before any data / when nothing matched. */
+const char *file_mime_type(const struct file_ctx *f);
+
+/* MIME type of a buffer by content (the same table files use); NULL when nothing matches. */
+const char *files_sniff_mime(const uint8_t *data, size_t len);
+
+#endif
