@@ -8,6 +8,7 @@
 
 #include "decode/tunnel.h"
 #include "engine/engine_int.h"
+#include "engine/session_int.h"
 #include "flow/conn_track.h"
 
 #define ENGINE_DEFAULT_MAX_FLOWS     (1u << 20)
@@ -56,7 +57,9 @@ struct engine *engine_create(const struct engine_config *cfg, struct log_set *lo
     e->flows = flow_table_create(&ft);
     e->reasm = tcp_reasm_pool_create(&rc);
     e->tcp_states = pool_create("flow_tcp", sizeof(struct flow_tcp), ft.max_flows);
-    if (e->decoder == NULL || e->flows == NULL || e->reasm == NULL || e->tcp_states == NULL) {
+    e->sessions = session_pools_create(ft.max_flows);
+    if (e->decoder == NULL || e->flows == NULL || e->reasm == NULL || e->tcp_states == NULL ||
+        e->sessions == NULL) {
         snprintf(err, errlen, "out of memory creating the engine");
         engine_free(e);
         return NULL;
@@ -82,16 +85,16 @@ struct stream_ctx {
 
 static void stream_data(void *ctx, const uint8_t *data, size_t len)
 {
-    /* Identification and analyzers consume in-order bytes here. */
-    (void)ctx;
-    (void)data;
-    (void)len;
+    struct stream_ctx *sc = ctx;
+
+    session_stream_data(sc->e, sc->f, sc->dir, sc->e->now, data, len);
 }
 
 static void stream_gap(void *ctx, uint64_t len)
 {
     struct stream_ctx *sc = ctx;
 
+    session_stream_gap(sc->e, sc->f, sc->dir, len);
     /* As Zeek (report_gaps_for_partial=F): only a connection whose handshake both sides
      * completed counts its gaps; on a partial one the sequence numbers are guesses. */
     if (!conn_track_is_clean(sc->f))
@@ -115,6 +118,7 @@ static void stream_sink_init(struct tcp_reasm_sink *sink, struct stream_ctx *sc,
 
 static void engine_flow_release(struct engine *e, struct flow *f)
 {
+    session_free(e, f);
     if (f->tcp != NULL) {
         tcp_reasm_fini(&f->tcp->reasm[0], e->reasm);
         tcp_reasm_fini(&f->tcp->reasm[1], e->reasm);
@@ -137,6 +141,7 @@ static void engine_flow_end(struct engine *e, struct flow *f)
                 tcp_reasm_flush(&f->tcp->reasm[d], e->reasm, &sink);
         }
     }
+    session_end(e, f);
     engine_log_conn(e, f);
     e->stats.flows_logged++;
     engine_flow_release(e, f);
@@ -244,21 +249,21 @@ static void engine_schedule(struct engine *e, struct flow *f)
 
 /* An encapsulating UDP packet: its own flow is tracked as usual, then the inner frame is
  * decoded and analysed as if captured on the mirrored instance. */
-static void engine_tunnel(struct engine *e, struct flow *outer, const struct packet *p)
+static bool engine_tunnel(struct engine *e, struct flow *outer, const struct packet *p)
 {
     struct tunnel_inner in;
     struct packet inner;
 
     if (!tunnel_decap(p, &in))
-        return;
+        return false;
     outer->tunnel_outer = 1;
     outer->tunnel_type = (uint8_t)in.type;
     if (e->tunnel_depth >= ENGINE_MAX_TUNNEL_DEPTH) {
         engine_weird(e, WEIRD_EXCEEDED_TUNNEL_MAX_DEPTH, outer, p, NULL);
-        return;
+        return true;
     }
     if (decoder_decode(e->decoder, in.link_type, p->ts, in.frame, in.caplen, in.wirelen, &inner) != DECODE_OK)
-        return;
+        return true;
     inner.tunnel.type = in.type;
     inner.tunnel.vni = in.vni;
     inner.tunnel.parent_flow = outer->id + 1;
@@ -266,6 +271,7 @@ static void engine_tunnel(struct engine *e, struct flow *outer, const struct pac
     e->tunnel_depth++;
     engine_transport(e, &inner);
     e->tunnel_depth--;
+    return true;
 }
 
 static void engine_transport(struct engine *e, const struct packet *p)
@@ -302,8 +308,8 @@ static void engine_transport(struct engine *e, const struct packet *p)
         return;
     if (f->tcp != NULL)
         engine_tcp_stream(e, f, dir, p);
-    else if (p->l4_proto == IPPROTO_UDP)
-        engine_tunnel(e, f, p);
+    else if (p->l4_proto == IPPROTO_UDP && !engine_tunnel(e, f, p))
+        session_datagram(e, f, dir, p);
 }
 
 void engine_frame(struct engine *e, int link_type, pw_time ts, const uint8_t *frame, uint32_t caplen,
@@ -361,6 +367,7 @@ void engine_free(struct engine *e)
             engine_flow_release(e, f);
     flow_table_free(e->flows);
     tcp_reasm_pool_free(e->reasm);
+    session_pools_free(e->sessions);
     pool_free(e->tcp_states);
     decoder_free(e->decoder);
     free(e);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "engine/session_int.h"
 #include "flow/conn_track.h"
 #include "log/conn_log.h"
 #include "util/community_id.h"
@@ -37,7 +38,7 @@ static struct log_str tunnel_service(const struct flow *f)
 
 void engine_log_conn(struct engine *e, const struct flow *f)
 {
-    char uid[UID_STRLEN], parent[UID_STRLEN], cid[COMMUNITY_ID_STRLEN];
+    char uid[UID_STRLEN], parent[UID_STRLEN], cid[COMMUNITY_ID_STRLEN], service[64];
     struct log_str parent_str;
     const char *state;
     struct conn_record r;
@@ -56,6 +57,9 @@ void engine_log_conn(struct engine *e, const struct flow *f)
 
     if (f->tunnel_outer) {
         r.service = tunnel_service(f);
+        log_mark(m, CONN_F_SERVICE);
+    } else if ((n = session_service(f, service, sizeof(service))) > 0) {
+        r.service = log_str_from(service, n);
         log_mark(m, CONN_F_SERVICE);
     }
     /* Zeek sets duration and the byte counts only when the connection lasted. */

@@ -24,6 +24,7 @@ struct engine {
     struct flow_table     *flows;
     struct tcp_reasm_pool *reasm;
     struct pool           *tcp_states;
+    struct session_pools  *sessions;
     struct uid_gen         uids;
     uint64_t               next_flow_id;
     pw_time                now;            /* packet clock: the latest packet time seen */

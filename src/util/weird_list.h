@@ -72,6 +72,7 @@
     WEIRD(GENEVE_TRUNCATED,           "geneve_truncated")                         \
     WEIRD(EXCEEDED_TUNNEL_MAX_DEPTH,  "exceeded_tunnel_max_depth")                \
     /* engine */                                                                  \
+    WEIRD(ANALYZER_BUFFER_FULL,       "analyzer_buffer_limit")                    \
     WEIRD(FLOW_TABLE_FULL,            "flow_table_full_evicted")                  \
     WEIRD(CAPTURE_TRUNCATED,          "capture_file_truncated")
 
