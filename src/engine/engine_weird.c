@@ -23,6 +23,7 @@ void engine_weird(struct engine *e, enum weird_id id, struct flow *f, const stru
             return;
         f->weirds_seen |= bit;
     }
+    /* cppcheck-suppress arrayIndexOutOfBoundsCond ; id < WEIRD_COUNT was checked above */
     n = ++e->weird_counts[id];
     if (n > WEIRD_SAMPLING_THRESHOLD && (n - WEIRD_SAMPLING_THRESHOLD) % WEIRD_SAMPLING_RATE != 0)
         return;
