@@ -165,7 +165,7 @@ static int cmd_read(int argc, char **argv)
     if (read_parse_args(argc, argv, &o) != 0)
         return EXIT_USAGE;
     nfiles = argc - optind;
-    caps = calloc((size_t)nfiles, sizeof(*caps));
+    caps = calloc((size_t)nfiles, sizeof(struct capture *));
     if (caps == NULL)
         return EXIT_USAGE;
     /* Every file is opened before any packet is read, so a typo in the third name fails fast. */

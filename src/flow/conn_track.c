@@ -372,15 +372,14 @@ static uint32_t tcp_seq_update(struct flow *f, enum flow_dir dir, const struct p
     }
 
     delta_last = seq_delta(end, ep->u.tcp.last_seq);
-    if ((fl & (TCP_SYN | TCP_RST)) && (delta_last > TOO_LARGE_SEQ_DELTA || delta_last < -TOO_LARGE_SEQ_DELTA))
-        ;
-    else if ((fl & TCP_FIN) && ep->u.tcp.last_seq == ep->u.tcp.start_seq + 1)
+    /* Zeek's update_last_seq: a SYN or RST far outside the window is not trusted; a FIN right
+     * after the SYN is (a >2 GB transfer seen only at its ends); nothing after a reset is. */
+    bool wild = (fl & (TCP_SYN | TCP_RST)) && (delta_last > TOO_LARGE_SEQ_DELTA || delta_last < -TOO_LARGE_SEQ_DELTA);
+    bool fin_after_syn = (fl & TCP_FIN) && ep->u.tcp.last_seq == ep->u.tcp.start_seq + 1;
+
+    if (!wild && (fin_after_syn || (ep->state != TCP_EP_RESET && delta_last > 0)))
         ep->u.tcp.last_seq = end;
-    else if (ep->state == TCP_EP_RESET)
-        ;
-    else if (delta_last > 0)
-        ep->u.tcp.last_seq = end;
-    else if (len > 0)
+    else if (!wild && ep->state != TCP_EP_RESET && len > 0)
         *rexmit = true;
     return rel;
 }

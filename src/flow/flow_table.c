@@ -44,7 +44,7 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg)
     /* About two buckets per flow at the cap, a power of two, at most 2^22 up front. */
     while (n < cfg->max_flows * 2u && n < (1u << 22))
         n <<= 1;
-    t->buckets = calloc(n, sizeof(*t->buckets));
+    t->buckets = calloc(n, sizeof(struct flow *));
     t->mask = n - 1;
     t->flows = pool_create("flow", sizeof(struct flow), cfg->max_flows);
     if (t->buckets == NULL || t->flows == NULL) {

@@ -275,7 +275,7 @@ static void json_prettify(struct log_buf *b, const char *dig, int len, int k)
             log_buf_addc(b, '0');
         log_buf_add(b, dig, (size_t)len);
     } else {
-        log_buf_addc(b, dig[0]);
+        log_buf_addc(b, dig[0]); /* NOLINT(clang-analyzer-core.CallAndMessage): len >= 1 digits */
         if (len > 1) {
             log_buf_addc(b, '.');
             log_buf_add(b, dig + 1, (size_t)(len - 1));

@@ -4,4 +4,5 @@
  * src/proto/<file>.c, which ends with `const struct analyzer <file>_analyzer = {...};`, and one
  * row here. proto/proto.h expands the list into enum proto_id, and proto/analyzers.c into the
  * table, so the enum, the declarations and the table cannot drift apart. */
-#define PROTO_LIST(PROTO)
+#define PROTO_LIST(PROTO) \
+    PROTO(TLS, tls)

@@ -80,6 +80,7 @@ size_t community_id_v1(uint16_t seed, const struct addr *saddr, const struct add
     }
     if (EVP_Digest(in, n, digest, &dlen, EVP_sha1(), NULL) != 1 || dlen != 20)
         return 0;
-    memcpy(buf, "1:", 2);
+    buf[0] = '1';
+    buf[1] = ':';
     return 2 + (size_t)EVP_EncodeBlock((unsigned char *)buf + 2, digest, (int)dlen);
 }

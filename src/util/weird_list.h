@@ -71,6 +71,12 @@
     WEIRD(VXLAN_TRUNCATED,            "vxlan_truncated")                          \
     WEIRD(GENEVE_TRUNCATED,           "geneve_truncated")                         \
     WEIRD(EXCEEDED_TUNNEL_MAX_DEPTH,  "exceeded_tunnel_max_depth")                \
+    /* TLS */                                                                     \
+    WEIRD(SSL_MANY_SERVER_NAMES,      "SSL_many_server_names")                    \
+    WEIRD(SSL_MAX_HISTORY,            "SSL_max_ssl_history_length_reached")       \
+    WEIRD(SSL_EARLY_APPLICATION_DATA, "ssl_early_application_data")               \
+    WEIRD(SSL_MESSAGE_TOO_LARGE,      "SSL_handshake_message_too_large")          \
+    WEIRD(SSL_CERT_CHAIN_TOO_LONG,    "SSL_cert_chain_too_long")                  \
     /* engine */                                                                  \
     WEIRD(ANALYZER_BUFFER_FULL,       "analyzer_buffer_limit")                    \
     WEIRD(FLOW_TABLE_FULL,            "flow_table_full_evicted")                  \

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 static const char *const weird_names[WEIRD_COUNT] = {
-#define WEIRD_NAME(id, name) [WEIRD_##id] = name,
+#define WEIRD_NAME(id, name) [WEIRD_##id] = (name),
     WEIRD_LIST(WEIRD_NAME)
 #undef WEIRD_NAME
 };
