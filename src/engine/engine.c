@@ -81,6 +81,7 @@ struct stream_ctx {
     struct engine *e;
     struct flow   *f;
     enum flow_dir  dir;
+    bool           at_end;   /* the flow is ending: holes nobody acked are not counted */
 };
 
 static void stream_data(void *ctx, const uint8_t *data, size_t len)
@@ -95,6 +96,9 @@ static void stream_gap(void *ctx, uint64_t len)
     struct stream_ctx *sc = ctx;
 
     session_stream_gap(sc->e, sc->f, sc->dir, len);
+    /* Zeek leaves data above a never-acknowledged hole undelivered and uncounted. */
+    if (sc->at_end)
+        return;
     /* As Zeek (report_gaps_for_partial=F): only a connection whose handshake both sides
      * completed counts its gaps; on a partial one the sequence numbers are guesses. */
     if (!conn_track_is_clean(sc->f))
@@ -109,6 +113,7 @@ static void stream_sink_init(struct tcp_reasm_sink *sink, struct stream_ctx *sc,
     sc->e = e;
     sc->f = f;
     sc->dir = dir;
+    sc->at_end = false;
     sink->data = stream_data;
     sink->gap = stream_gap;
     sink->ctx = sc;
@@ -137,6 +142,7 @@ static void engine_flow_end(struct engine *e, struct flow *f)
             struct stream_ctx sc;
 
             stream_sink_init(&sink, &sc, e, f, (enum flow_dir)d);
+            sc.at_end = true;
             if (f->tcp->reasm[d].started)
                 tcp_reasm_flush(&f->tcp->reasm[d], e->reasm, &sink);
         }

@@ -56,4 +56,20 @@ const char *file_mime_type(const struct file_ctx *f);
 /* MIME type of a buffer by content (the same table files use); NULL when nothing matches. */
 const char *files_sniff_mime(const uint8_t *data, size_t len);
 
+/* What the manager did, for stats and weirds; every cap hit is counted here. */
+struct files_stats {
+    uint64_t opened;           /* files started */
+    uint64_t refused;          /* files_open calls refused at max_open */
+    uint64_t in_use;           /* files in transfer now */
+    uint64_t peak;             /* most files in transfer at once */
+    uint64_t bof_full;         /* files whose type was decided on a full bof buffer (4096 bytes) */
+    uint64_t timedout;         /* files still open at files_free (logged with timedout T) */
+    uint64_t filename_cut;     /* filenames cut at 255 bytes */
+    uint64_t extract_errors;   /* extracted files that could not be created or written */
+    uint64_t extract_cutoff;   /* extractions stopped at extract_limit */
+    uint64_t log_errors;       /* files.log rows the log set refused */
+};
+
+void files_stats(const struct files *fm, struct files_stats *out);
+
 #endif

@@ -1,5 +1,6 @@
 /* proto/tls.c - the TLS analyzer: probe, record layer, handshake state and ssl.log as Zeek 9
  * writes it, plus ja3/ja3s/ja4/ech after Zeek's columns. */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -595,6 +596,7 @@ static struct parse_result tls_parse(struct session *s, void *state, enum flow_d
     struct parse_result r = { PARSE_OK, 0, 0 };
     size_t              off = 0;
     const char         *why = NULL;
+    char                reason[96];
 
     if (st->stopped) {
         r.consumed = (uint32_t)len;
@@ -642,12 +644,17 @@ static struct parse_result tls_parse(struct session *s, void *state, enum flow_d
         type = h[0];
         ver = rd_be16(h + 1);
         rlen = rd_be16(h + 3);
-        if (!record_version_ok(ver))
-            return tls_fail(s, st, st->first_record[dir] || st->first_record[!dir]
-                                       ? "Invalid version late in TLS connection"
-                                       : "Invalid version in TLS connection", h, avail);
-        if (!st->first_record[dir] && (type < 20 || type > 30))
-            return tls_fail(s, st, "Invalid type in TLS connection", h, avail);
+        if (!record_version_ok(ver)) {
+            snprintf(reason, sizeof(reason), st->first_record[dir] || st->first_record[!dir]
+                         ? "Invalid version late in TLS connection. Packet reported version: %u"
+                         : "Invalid version in TLS connection. Version: %u", (unsigned)ver);
+            return tls_fail(s, st, reason, h, avail);
+        }
+        if (!st->first_record[dir] && (type < 20 || type > 30)) {
+            snprintf(reason, sizeof(reason), "Invalid type in TLS connection. Version: %u, Type: %u",
+                     (unsigned)ver, (unsigned)type);
+            return tls_fail(s, st, reason, h, avail);
+        }
         if (rlen > TLS_REC_MAX)
             return tls_fail(s, st, "TLS record too long", h, avail);
         st->first_record[dir] = true;

@@ -1,0 +1,456 @@
+/* files/files.c - the file manager: a capped pool of files in transfer, and their files.log rows.
+ *
+ * Policies:
+ * - Slots are created at files_create (max_open of them, with their three EVP digest contexts),
+ *   so opening a file allocates nothing. files_open returns NULL at the cap (counted).
+ * - fuid: "F" + base62 of 96 bits, a keyed mix of the connection uid, the source, the direction and
+ *   the manager's file sequence number. Unique within a run, and repeatable whenever connection
+ *   uids are (the engine's seeded mode), since pcap order fixes the sequence.
+ * - The MIME type is decided, as Zeek does, when the bof buffer (4096 bytes) is full, at the first
+ *   gap, or at close, over the bytes buffered so far; before that file_mime_type answers from the
+ *   buffer as it stands.
+ * - MD5, SHA1 and SHA256 of every file (Zeek's hash-all-files); left unset after any gap and for
+ *   empty files, as Zeek does.
+ * - Extraction starts once the type is known (the extension comes from it); the bof buffer holds
+ *   the bytes seen until then.
+ * - ts is the open time; duration runs to the last data.
+ * - files_free logs the files still open with timedout T: in Zeek a file its protocol never ended
+ *   is removed by its inactivity timer, which fires at the end of a trace (the concurrent range
+ *   requests baseline shows T). The engine is expected to end its sessions before files_free. */
+#include "files/files.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "files/files_int.h"
+#include "log/files_log.h"
+#include "util/uid.h"
+
+#define FILES_DEFAULT_MAX_OPEN      4096u
+#define FILES_DEFAULT_EXTRACT_LIMIT (100ull * 1024 * 1024)
+#define FILES_NAME_MAX              255u
+#define FILES_SOURCE_MAX            16u
+
+struct file_ctx {
+    struct files           *fm;
+    struct file_ctx        *next_free;
+    struct file_hash        hash;          /* kept by the slot across files */
+
+    /* From here to bof: reset when the slot is taken. */
+    bool                    in_use;
+    bool                    has_conn;
+    bool                    is_orig;
+    bool                    sender_local;
+    bool                    mime_done;
+    bool                    extracting;
+    const struct magic_type *mime;
+    const char             *uid;           /* borrowed from the session */
+    struct addr             orig_h, resp_h;
+    uint16_t                orig_p, resp_p;
+    uint32_t                depth;
+    pw_time                 ts, last;
+    uint64_t                seen, total, missing;
+    struct file_extract     ext;
+    uint32_t                filename_len;
+    bool                    has_filename;
+    char                    fuid[UID_STRLEN];
+    char                    source[FILES_SOURCE_MAX];
+    char                    filename[FILES_NAME_MAX];
+    uint32_t                bof_len;
+    uint8_t                 bof[FILES_BOF_SIZE];
+};
+
+struct files {
+    struct log_set        *logs;
+    char                  *extract_dir;     /* NULL: no extraction */
+    uint64_t               extract_limit;
+    uint32_t               max_open;
+    struct file_ctx       *slots;
+    struct file_ctx       *free_head;
+    struct file_hash_algos algos;
+    uint64_t               seq;
+    uint64_t               fuid_key;
+    struct files_stats     stats;
+};
+
+/* The analyzers column: Zeek's hash order from its baselines, then EXTRACT when on. */
+static const struct log_str analyzer_names[] = {
+    {"SHA1", 4},
+    {"SHA256", 6},
+    {"MD5", 3},
+    {"EXTRACT", 7},
+};
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t fnv1a(const char *s, uint64_t h)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        h ^= (uint8_t)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static void make_fuid(struct files *fm, const struct file_origin *o, char *out, size_t size)
+{
+    uint64_t h = fnv1a(o->source, fnv1a(o->uid, fm->fuid_key)), n = fm->seq++, v[2], s0, s1;
+
+    h ^= o->is_orig ? 0x5bd1e995ULL : 0;
+    s0 = h ^ (n * 0xd6e8feb86659fd93ULL);
+    s1 = (h * 0xff51afd7ed558ccdULL) + n;
+    v[0] = splitmix64(&s0) >> 32;
+    v[1] = splitmix64(&s1);
+    uid_format('F', v, out, size);
+}
+
+static int make_extract_dir(const char *dir, char *err, size_t errlen)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create extract directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(err, errlen, "cannot write to extract directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+struct files *files_create(const struct files_config *cfg, struct log_set *logs, char *err, size_t errlen)
+{
+    static const struct files_config defaults;
+    struct files *fm;
+    uint32_t i;
+
+    if (cfg == NULL)
+        cfg = &defaults;
+    fm = calloc(1, sizeof(*fm));
+    if (fm == NULL) {
+        snprintf(err, errlen, "out of memory creating the file manager");
+        return NULL;
+    }
+    fm->logs = logs;
+    fm->max_open = cfg->max_open != 0 ? cfg->max_open : FILES_DEFAULT_MAX_OPEN;
+    fm->extract_limit = cfg->extract_limit != 0 ? cfg->extract_limit : FILES_DEFAULT_EXTRACT_LIMIT;
+    fm->fuid_key = 0x6a09e667f3bcc908ULL;
+    if (cfg->extract_dir != NULL && cfg->extract_dir[0] != '\0') {
+        size_t n = strlen(cfg->extract_dir);
+
+        if (make_extract_dir(cfg->extract_dir, err, errlen) != 0)
+            goto fail;
+        fm->extract_dir = malloc(n + 1);
+        if (fm->extract_dir == NULL) {
+            snprintf(err, errlen, "out of memory creating the file manager");
+            goto fail;
+        }
+        memcpy(fm->extract_dir, cfg->extract_dir, n + 1);
+    }
+    if (file_hash_algos_init(&fm->algos) != 0) {
+        snprintf(err, errlen, "OpenSSL has no MD5, SHA1 or SHA256 digest");
+        goto fail;
+    }
+    fm->slots = calloc(fm->max_open, sizeof(*fm->slots));
+    if (fm->slots == NULL) {
+        snprintf(err, errlen, "out of memory for %u open files", fm->max_open);
+        goto fail;
+    }
+    /* Pushed in reverse so slot 0 is handed out first and reused first (LIFO keeps it warm). */
+    for (i = fm->max_open; i-- > 0;) {
+        struct file_ctx *f = &fm->slots[i];
+
+        f->fm = fm;
+        f->ext.fd = -1;
+        if (file_hash_init(&f->hash) != 0) {
+            snprintf(err, errlen, "out of memory for digest contexts");
+            goto fail;
+        }
+        f->next_free = fm->free_head;
+        fm->free_head = f;
+    }
+    return fm;
+
+fail:
+    files_free(fm);
+    return NULL;
+}
+
+/* Decides the MIME type on what the bof buffer holds, and starts extraction with it. */
+static void decide(struct file_ctx *f)
+{
+    struct files *fm = f->fm;
+
+    f->mime = magic_sniff(f->bof, f->bof_len);
+    f->mime_done = true;
+    if (fm->extract_dir == NULL)
+        return;
+    if (file_extract_open(&f->ext, fm->extract_dir, f->source, f->fuid, f->mime != NULL ? f->mime->ext : "dat",
+                          fm->extract_limit) != 0) {
+        fm->stats.extract_errors++;
+        (void)file_extract_close(&f->ext);
+        return;
+    }
+    f->extracting = true;
+    if (file_extract_write(&f->ext, f->bof, f->bof_len) != 0)
+        fm->stats.extract_errors++;
+}
+
+struct file_ctx *files_open(struct files *fm, const struct file_origin *o, pw_time now, uint64_t total_bytes,
+                            const char *filename, size_t filename_len)
+{
+    struct file_ctx *f;
+    size_t n;
+
+    if (fm == NULL || o == NULL)
+        return NULL;
+    f = fm->free_head;
+    if (f == NULL) {
+        fm->stats.refused++;
+        return NULL;
+    }
+    fm->free_head = f->next_free;
+    f->next_free = NULL;
+    memset(&f->in_use, 0, offsetof(struct file_ctx, bof) - offsetof(struct file_ctx, in_use));
+    f->ext.fd = -1;
+    f->in_use = true;
+
+    if (o->uid != NULL) {
+        f->has_conn = true;
+        f->uid = o->uid;
+        f->orig_h = o->orig_h;
+        f->resp_h = o->resp_h;
+        f->orig_p = o->orig_p;
+        f->resp_p = o->resp_p;
+        f->is_orig = o->is_orig;
+        f->sender_local = o->sender_local;
+    }
+    if (o->source != NULL) {
+        n = strlen(o->source);
+        if (n >= sizeof(f->source))
+            n = sizeof(f->source) - 1;
+        memcpy(f->source, o->source, n);
+        f->source[n] = '\0';
+    }
+    f->depth = o->depth;
+    if (filename != NULL) {
+        if (filename_len > FILES_NAME_MAX) {
+            filename_len = FILES_NAME_MAX;
+            fm->stats.filename_cut++;
+        }
+        memcpy(f->filename, filename, filename_len);
+        f->filename_len = (uint32_t)filename_len;
+        f->has_filename = true;
+    }
+    f->total = total_bytes;
+    f->ts = f->last = now;
+    make_fuid(fm, o, f->fuid, sizeof(f->fuid));
+    /* A digest that fails to start leaves the file unhashed; it is still typed and logged. */
+    (void)file_hash_start(&f->hash, &fm->algos);
+
+    fm->stats.opened++;
+    if (++fm->stats.in_use > fm->stats.peak)
+        fm->stats.peak = fm->stats.in_use;
+    return f;
+}
+
+void file_data(struct file_ctx *f, pw_time now, const uint8_t *data, size_t len)
+{
+    size_t off = 0;
+
+    if (f == NULL || len == 0)
+        return;
+    f->last = now;
+    f->seen += len;
+    file_hash_update(&f->hash, data, len);
+    if (!f->mime_done) {
+        off = FILES_BOF_SIZE - f->bof_len;
+        if (off > len)
+            off = len;
+        memcpy(f->bof + f->bof_len, data, off);
+        f->bof_len += (uint32_t)off;
+        if (f->bof_len == FILES_BOF_SIZE) {
+            f->fm->stats.bof_full++;
+            decide(f);
+        }
+    }
+    if (f->extracting && off < len && file_extract_write(&f->ext, data + off, len - off) != 0)
+        f->fm->stats.extract_errors++;
+}
+
+void file_gap(struct file_ctx *f, uint64_t len)
+{
+    if (f == NULL || len == 0)
+        return;
+    /* What came before the gap is all the beginning there will be: type the file on it. */
+    if (!f->mime_done)
+        decide(f);
+    file_hash_abandon(&f->hash);
+    f->missing += len;
+    if (f->extracting)
+        file_extract_hole(&f->ext, len);
+}
+
+static void write_row(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_HEXMAX], bool hashed,
+                      bool timedout)
+{
+    struct files *fm = f->fm;
+    struct files_record r;
+    uint64_t *m = &r.log_set;
+
+    memset(&r, 0, sizeof(r));
+    r.ts = f->ts;
+    r.fuid = log_str_from(f->fuid, strlen(f->fuid));
+    if (f->has_conn) {
+        r.uid = log_str_from(f->uid, strlen(f->uid));
+        r.id.orig_h = f->orig_h;
+        r.id.orig_p = f->orig_p;
+        r.id.resp_h = f->resp_h;
+        r.id.resp_p = f->resp_p;
+        r.local_orig = f->sender_local;
+        r.is_orig = f->is_orig;
+        log_mark(m, FILES_F_UID);
+        log_mark(m, FILES_F_ORIG_H);
+        log_mark(m, FILES_F_ORIG_P);
+        log_mark(m, FILES_F_RESP_H);
+        log_mark(m, FILES_F_RESP_P);
+        log_mark(m, FILES_F_LOCAL_ORIG);
+        log_mark(m, FILES_F_IS_ORIG);
+    }
+    if (f->source[0] != '\0') {
+        r.source = log_str_from(f->source, strlen(f->source));
+        log_mark(m, FILES_F_SOURCE);
+    }
+    r.depth = f->depth;
+    r.analyzers.items = analyzer_names;
+    r.analyzers.n = fm->extract_dir != NULL ? 4 : 3;
+    if (f->mime != NULL) {
+        r.mime_type = log_str_from(f->mime->mime, strlen(f->mime->mime));
+        log_mark(m, FILES_F_MIME_TYPE);
+    }
+    if (f->has_filename) {
+        r.filename = log_str_from(f->filename, f->filename_len);
+        log_mark(m, FILES_F_FILENAME);
+    }
+    r.duration = f->last > f->ts ? f->last - f->ts : 0;
+    r.seen_bytes = f->seen;
+    if (f->total != 0) {
+        r.total_bytes = f->total;
+        log_mark(m, FILES_F_TOTAL_BYTES);
+    }
+    r.missing_bytes = f->missing;
+    r.timedout = timedout;
+    if (hashed) {
+        r.md5 = log_str_from(hex[FILE_HASH_MD5], strlen(hex[FILE_HASH_MD5]));
+        r.sha1 = log_str_from(hex[FILE_HASH_SHA1], strlen(hex[FILE_HASH_SHA1]));
+        r.sha256 = log_str_from(hex[FILE_HASH_SHA256], strlen(hex[FILE_HASH_SHA256]));
+        log_mark(m, FILES_F_MD5);
+        log_mark(m, FILES_F_SHA1);
+        log_mark(m, FILES_F_SHA256);
+    }
+    if (f->extracting) {
+        r.extracted = log_str_from(f->ext.name, strlen(f->ext.name));
+        r.extracted_cutoff = f->ext.cutoff;
+        log_mark(m, FILES_F_EXTRACTED);
+        log_mark(m, FILES_F_EXTRACTED_CUTOFF);
+        /* Zeek sets extracted_size only when the limit cut the file, to the limit. */
+        if (f->ext.cutoff) {
+            r.extracted_size = f->ext.limit;
+            log_mark(m, FILES_F_EXTRACTED_SIZE);
+        }
+    }
+    if (fm->logs != NULL && log_set_write(fm->logs, &files_log_schema, &r) != 0)
+        fm->stats.log_errors++;
+}
+
+static void finish(struct file_ctx *f, bool timedout)
+{
+    struct files *fm = f->fm;
+    char hex[FILE_HASH_COUNT][FILE_HASH_HEXMAX];
+    bool hashed;
+
+    if (!f->mime_done)
+        decide(f);
+    hashed = file_hash_finish(&f->hash, hex);
+    if (f->extracting) {
+        if (file_extract_close(&f->ext) != 0)
+            fm->stats.extract_errors++;
+        if (f->ext.cutoff)
+            fm->stats.extract_cutoff++;
+    }
+    if (timedout)
+        fm->stats.timedout++;
+    write_row(f, hex, hashed, timedout);
+
+    f->in_use = false;
+    f->next_free = fm->free_head;
+    fm->free_head = f;
+    fm->stats.in_use--;
+}
+
+void file_close(struct file_ctx *f, pw_time now)
+{
+    if (f == NULL || !f->in_use)
+        return;
+    finish(f, false);
+}
+
+void files_free(struct files *fm)
+{
+    uint32_t i;
+
+    if (fm == NULL)
+        return;
+    if (fm->slots != NULL) {
+        for (i = 0; i < fm->max_open; i++)
+            if (fm->slots[i].in_use)
+                finish(&fm->slots[i], true);
+        for (i = 0; i < fm->max_open; i++)
+            file_hash_fini(&fm->slots[i].hash);
+        free(fm->slots);
+    }
+    file_hash_algos_fini(&fm->algos);
+    free(fm->extract_dir);
+    free(fm);
+}
+
+const char *file_fuid(const struct file_ctx *f)
+{
+    return f != NULL ? f->fuid : NULL;
+}
+
+const char *file_mime_type(const struct file_ctx *f)
+{
+    const struct magic_type *t;
+
+    if (f == NULL)
+        return NULL;
+    t = f->mime_done ? f->mime : magic_sniff(f->bof, f->bof_len);
+    return t != NULL ? t->mime : NULL;
+}
+
+const char *files_sniff_mime(const uint8_t *data, size_t len)
+{
+    const struct magic_type *t = magic_sniff(data, len);
+
+    return t != NULL ? t->mime : NULL;
+}
+
+void files_stats(const struct files *fm, struct files_stats *out)
+{
+    if (fm == NULL) {
+        memset(out, 0, sizeof(*out));
+        return;
+    }
+    *out = fm->stats;
+}
