@@ -33,6 +33,7 @@ static void usage(FILE *out)
           "  -C, --no-checksums       ignore bad checksums (as zeek -C)\n"
           "      --seed N             repeatable uids (for tests and diffs)\n"
           "      --max-flows N        flow table cap (oldest idle flows are evicted beyond it)\n"
+          "      --extract-files DIR  write the contents of files seen (HTTP bodies, ...) into DIR\n"
           "  -q, --quiet              no summary on stderr\n",
           out);
 }
@@ -63,6 +64,7 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
         {"no-checksums", no_argument, NULL, 'C'},
         {"seed", required_argument, NULL, 's'},
         {"max-flows", required_argument, NULL, 'm'},
+        {"extract-files", required_argument, NULL, 'x'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -106,6 +108,9 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
                 return -1;
             }
             o->engine.max_flows = (uint32_t)v;
+            break;
+        case 'x':
+            o->engine.extract_dir = optarg;
             break;
         case 'q':
             o->quiet = true;

@@ -58,6 +58,15 @@ struct engine *engine_create(const struct engine_config *cfg, struct log_set *lo
     e->reasm = tcp_reasm_pool_create(&rc);
     e->tcp_states = pool_create("flow_tcp", sizeof(struct flow_tcp), ft.max_flows);
     e->sessions = session_pools_create(ft.max_flows);
+    {
+        struct files_config fc = {.extract_dir = cfg->extract_dir};
+
+        e->files = files_create(&fc, logs, err, errlen);
+        if (e->files == NULL) {
+            engine_free(e);
+            return NULL;
+        }
+    }
     if (e->decoder == NULL || e->flows == NULL || e->reasm == NULL || e->tcp_states == NULL ||
         e->sessions == NULL) {
         snprintf(err, errlen, "out of memory creating the engine");
@@ -374,6 +383,7 @@ void engine_free(struct engine *e)
     flow_table_free(e->flows);
     tcp_reasm_pool_free(e->reasm);
     session_pools_free(e->sessions);
+    files_free(e->files);
     pool_free(e->tcp_states);
     decoder_free(e->decoder);
     free(e);

@@ -16,6 +16,7 @@ struct engine_config {
     uint32_t max_flows;         /* flow table cap (0: default) */
     size_t   reasm_memcap;      /* TCP out-of-order bytes, all flows (0: default) */
     uint32_t reasm_per_dir_cap; /* TCP out-of-order bytes one direction may hold (0: default) */
+    const char *extract_dir;    /* --extract-files: where file contents go (NULL: not kept) */
 };
 
 struct engine_stats {

@@ -3,6 +3,7 @@
 #define PW_ENGINE_ENGINE_INT_H
 
 #include "decode/decode.h"
+#include "files/files.h"
 #include "engine/engine.h"
 #include "flow/flow.h"
 #include "flow/flow_table.h"
@@ -25,6 +26,7 @@ struct engine {
     struct tcp_reasm_pool *reasm;
     struct pool           *tcp_states;
     struct session_pools  *sessions;
+    struct files          *files;
     struct uid_gen         uids;
     uint64_t               next_flow_id;
     pw_time                now;            /* packet clock: the latest packet time seen */

@@ -520,14 +520,19 @@ int session_log(struct session *s, const struct log_schema *schema, const void *
 struct file_ctx *session_file_open(struct session *s, enum flow_dir dir, const char *source, uint64_t total_bytes,
                                    const char *filename, size_t filename_len)
 {
-    /* File analysis (files/) plugs in here. */
-    (void)s;
-    (void)dir;
-    (void)source;
-    (void)total_bytes;
-    (void)filename;
-    (void)filename_len;
-    return NULL;
+    const struct flow *f = s->f;
+    struct file_origin o;
+
+    memset(&o, 0, sizeof(o));
+    o.uid = s->uid;
+    o.orig_h = f->key.orig_h;
+    o.resp_h = f->key.resp_h;
+    o.orig_p = f->key.orig_p;
+    o.resp_p = f->key.resp_p;
+    o.is_orig = dir == FLOW_DIR_ORIG;
+    o.sender_local = site_is_local(dir == FLOW_DIR_ORIG ? &f->key.orig_h : &f->key.resp_h);
+    o.source = source;
+    return files_open(s->e->files, &o, s->now, total_bytes, filename, filename_len);
 }
 
 void session_set_domain(struct session *s, const char *name, size_t len)

@@ -48,7 +48,7 @@ struct file_ctx {
     bool                    mime_done;
     bool                    extracting;
     const struct magic_type *mime;
-    const char             *uid;           /* borrowed from the session */
+    char                    uid[UID_STRLEN]; /* copied: the connection may end before the file */
     struct addr             orig_h, resp_h;
     uint16_t                orig_p, resp_p;
     uint32_t                depth;
@@ -227,7 +227,7 @@ struct file_ctx *files_open(struct files *fm, const struct file_origin *o, pw_ti
 
     if (o->uid != NULL) {
         f->has_conn = true;
-        f->uid = o->uid;
+        snprintf(f->uid, sizeof(f->uid), "%s", o->uid);
         f->orig_h = o->orig_h;
         f->resp_h = o->resp_h;
         f->orig_p = o->orig_p;

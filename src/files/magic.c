@@ -482,18 +482,21 @@ static bool m_java_serialized(const uint8_t *p, size_t n)
  * printable ASCII or whitespace. */
 static bool m_text(const uint8_t *p, size_t n)
 {
-    size_t i = 0, end;
+    /* Longest first: FF FE 00 00 (UTF-32LE) also starts with FF FE (UTF-16LE). */
+    static const struct {
+        const char *bom;
+        size_t      len;
+    } boms[] = {
+        {"\x00\x00\xfe\xff", 4}, {"\xff\xfe\x00\x00", 4}, {"\xef\xbb\xbf", 3}, {"\xfe\xff", 2}, {"\xff\xfe", 2},
+    };
+    size_t i = 0, b, end;
 
-    if (STARTS(p, n, "\xef\xbb\xbf"))
-        i = 3;
-    else if (STARTS(p, n, "\x00\x00\xfe\xff"))
-        i = 4;
-    else if (STARTS(p, n, "\xfe\xff"))
-        i = 2;
-    else if (STARTS(p, n, "\xff\xfe\x00\x00"))
-        i = 4;
-    else if (STARTS(p, n, "\xff\xfe"))
-        i = 2;
+    for (b = 0; b < sizeof(boms) / sizeof(boms[0]); b++) {
+        if (starts(p, n, boms[b].bom, boms[b].len)) {
+            i = boms[b].len;
+            break;
+        }
+    }
     end = i + 10;
     if (end > n)
         return false;
