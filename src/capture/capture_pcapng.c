@@ -119,6 +119,9 @@ static int grow_buffer(struct capture_pcapng *ng, uint32_t need)
     uint32_t size = ng->bufsize;
     uint8_t *p;
 
+    if (need > CAPTURE_PCAPNG_MAX_BLOCK)
+        return fail(ng, CAPTURE_ERROR, "block length %u is over the %u-byte cap", need,
+                    CAPTURE_PCAPNG_MAX_BLOCK);
     while (size < need)
         size = size > CAPTURE_PCAPNG_MAX_BLOCK / 2 ? CAPTURE_PCAPNG_MAX_BLOCK : size * 2;
     p = realloc(ng->buf, size);
@@ -165,9 +168,7 @@ static int read_block(struct capture_pcapng *ng, uint32_t *type, uint32_t *total
     *total = get32(ng, hdr + 4);
     if (*total % 4 != 0 || *total < 12 || (*type == BT_SHB && *total < 28))
         return fail(ng, CAPTURE_ERROR, "bad length %u for a %s block", *total, block_name(*type));
-    if (*total > CAPTURE_PCAPNG_MAX_BLOCK)
-        return fail(ng, CAPTURE_ERROR, "block length %u is over the %u-byte cap", *total,
-                    CAPTURE_PCAPNG_MAX_BLOCK);
+    /* grow_buffer refuses a block over the cap; the buffer itself never exceeds it. */
     if (*total > ng->bufsize && (r = grow_buffer(ng, *total)) != BLOCK_OK)
         return r;
     memcpy(ng->buf, hdr, have);

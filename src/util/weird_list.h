@@ -77,6 +77,51 @@
     WEIRD(SSL_EARLY_APPLICATION_DATA, "ssl_early_application_data")               \
     WEIRD(SSL_MESSAGE_TOO_LARGE,      "SSL_handshake_message_too_large")          \
     WEIRD(SSL_CERT_CHAIN_TOO_LONG,    "SSL_cert_chain_too_long")                  \
+    /* DNS */                                                                     \
+    WEIRD(DNS_CONN_COUNT_TOO_LARGE,          "DNS_Conn_count_too_large")          \
+    WEIRD(DNS_LABEL_FORWARD_COMPRESS_OFFSET, "DNS_label_forward_compress_offset") \
+    WEIRD(DNS_LABEL_LEN_GT_NAME_LEN,         "DNS_label_len_gt_name_len")         \
+    WEIRD(DNS_LABEL_LEN_GT_PKT,              "DNS_label_len_gt_pkt")              \
+    WEIRD(DNS_LABEL_TOO_LONG,                "DNS_label_too_long")                \
+    WEIRD(DNS_LOC_VERSION_UNRECOGNIZED,      "DNS_LOC_version_unrecognized")      \
+    WEIRD(DNS_NAME_TOO_LONG,                 "DNS_NAME_too_long")                 \
+    WEIRD(DNS_NAME_TOO_MANY_POINTERS,        "DNS_NAME_too_many_pointers")        \
+    WEIRD(DNS_PENDING_LIMIT,                 "DNS_max_pending_msgs")              \
+    WEIRD(DNS_RR_BAD_LENGTH,                 "DNS_RR_bad_length")                 \
+    WEIRD(DNS_RR_LENGTH_MISMATCH,            "DNS_RR_length_mismatch")            \
+    WEIRD(DNS_RR_UNKNOWN_TYPE,               "DNS_RR_unknown_type")               \
+    WEIRD(DNS_SVCB_WRONG_LENGTH,             "DNS_SVBC_wrong_length")             \
+    WEIRD(DNS_TRUNCATED_ANS_TOO_SHORT,       "DNS_truncated_ans_too_short")       \
+    WEIRD(DNS_TRUNCATED_LEN_LT_HDR_LEN,      "DNS_truncated_len_lt_hdr_len")      \
+    WEIRD(DNS_TRUNCATED_QUEST_TOO_SHORT,     "DNS_truncated_quest_too_short")     \
+    WEIRD(DNS_TRUNCATED_RR_RDLENGTH_LT_LEN,  "DNS_truncated_RR_rdlength_lt_len")  \
+    WEIRD(DNS_TXT_CHAR_STR_PAST_RDLEN,       "DNS_TXT_char_str_past_rdlen")       \
+    WEIRD(DNS_UNKNOWN_OPCODE,                "DNS_unknown_opcode")                \
+    WEIRD(DNS_ZERO_RDLENGTH,                 "DNS_zero_rdlength")                 \
+    WEIRD(DNSSEC_DNSKEY_INDIRECT_ALGO,       "DNSSEC_DNSKEY_Indirect_ZoneSignAlgo")\
+    WEIRD(DNSSEC_DNSKEY_INVALID_FLAG,        "DNSSEC_DNSKEY_Invalid_Flag")        \
+    WEIRD(DNSSEC_DNSKEY_INVALID_PROTOCOL,    "DNSSEC_DNSKEY_Invalid_Protocol")    \
+    WEIRD(DNSSEC_DNSKEY_NOTREC_ALGO,         "DNSSEC_DNSKEY_NotRecommended_ZoneSignAlgo")\
+    WEIRD(DNSSEC_DNSKEY_PRIVDNS_ALGO,        "DNSSEC_DNSKEY_PrivateDNS_ZoneSignAlgo")\
+    WEIRD(DNSSEC_DNSKEY_PRIVOID_ALGO,        "DNSSEC_DNSKEY_PrivateOID_ZoneSignAlgo")\
+    WEIRD(DNSSEC_DNSKEY_REVOKED_KSK,         "DNSSEC_DNSKEY_Revoked_KSK")         \
+    WEIRD(DNSSEC_DNSKEY_UNKNOWN_ALGO,        "DNSSEC_DNSKEY_unknown_ZoneSignAlgo")\
+    WEIRD(DNSSEC_DS_RESERVED_DIGEST,         "DNSSEC_DS_ReservedDigestType")      \
+    WEIRD(DNSSEC_DS_UNKNOWN_DIGEST,          "DNSSEC_DS_unknown_DigestType")      \
+    WEIRD(DNSSEC_NSEC_BITMAPLEN0,            "DNSSEC_NSEC_bitmapLen0")            \
+    WEIRD(DNSSEC_NSEC3_BITMAPLEN0,           "DNSSEC_NSEC3_bitmapLen0")           \
+    WEIRD(DNSSEC_RRSIG_INDIRECT_ALGO,        "DNSSEC_RRSIG_Indirect_ZoneSignAlgo")\
+    WEIRD(DNSSEC_RRSIG_NOTREC_ALGO,          "DNSSEC_RRSIG_NotRecommended_ZoneSignAlgo")\
+    WEIRD(DNSSEC_RRSIG_PRIVDNS_ALGO,         "DNSSEC_RRSIG_PrivateDNS_ZoneSignAlgo")\
+    WEIRD(DNSSEC_RRSIG_PRIVOID_ALGO,         "DNSSEC_RRSIG_PrivateOID_ZoneSignAlgo")\
+    WEIRD(DNSSEC_RRSIG_UNKNOWN_ALGO,         "DNSSEC_RRSIG_unknown_ZoneSignAlgo") \
+    WEIRD(EDNS_ECS_INVALID_OPTION_LEN,       "EDNS_ECS_invalid_option_len")       \
+    WEIRD(EDNS_ECS_INVALID_V4,               "EDNS_ECS_invalid_addr_v4")          \
+    WEIRD(EDNS_ECS_INVALID_V4_PREFIX,        "EDNS_ECS_invalid_addr_v4_prefix")   \
+    WEIRD(EDNS_ECS_INVALID_V6,               "EDNS_ECS_invalid_addr_v6")          \
+    WEIRD(EDNS_ECS_INVALID_V6_PREFIX,        "EDNS_ECS_invalid_addr_v6_prefix")   \
+    WEIRD(EDNS_TCP_KEEPALIVE_IN_UDP,         "EDNS_TCP_Keepalive_In_UDP")         \
+    WEIRD(EDNS_TRUNCATED_OPTION,             "EDNS_truncated_option")             \
     /* engine */                                                                  \
     WEIRD(ANALYZER_BUFFER_FULL,       "analyzer_buffer_limit")                    \
     WEIRD(FLOW_TABLE_FULL,            "flow_table_full_evicted")                  \
