@@ -22,7 +22,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    memcpy(log_dir, "/tmp/pwfuzz-XXXXXX", 19);
+    memcpy(log_dir, "/dev/shm/pwfz-XXXXXX", 21);
     if (mkdtemp(log_dir) == NULL)
         abort();
     return 0;
@@ -31,7 +31,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct log_set_config lc = {.dir = log_dir, .format = LOG_FORMAT_TSV};
-    struct engine_config ec = {.seeded = true, .seed = 1, .max_flows = 64,
+    struct engine_config ec = {.seeded = true, .seed = 1, .max_flows = 64, .max_files = 8,
                                .reasm_memcap = 1 << 20, .reasm_per_dir_cap = 64 << 10};
     char err[256];
     struct log_set *logs = log_set_create(&lc, err, sizeof(err));

@@ -17,6 +17,7 @@ struct engine_config {
     size_t   reasm_memcap;      /* TCP out-of-order bytes, all flows (0: default) */
     uint32_t reasm_per_dir_cap; /* TCP out-of-order bytes one direction may hold (0: default) */
     const char *extract_dir;    /* --extract-files: where file contents go (NULL: not kept) */
+    uint32_t max_files;         /* files in transfer at once (0: default) */
 };
 
 struct engine_stats {
