@@ -74,7 +74,8 @@ static uint32_t harness_build(int dir, int udp, uint32_t seq, uint32_t ack, uint
         l4[13] = flags;
         put16(l4 + 14, 65535);
     }
-    memcpy(l4 + l4len, pl, len);
+    if (len > 0)
+        memcpy(l4 + l4len, pl, len);
     return 14 + 20 + l4len + len;
 }
 

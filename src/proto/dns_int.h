@@ -138,7 +138,8 @@ const char *dns_qclass_name(unsigned c, char *buf, size_t size);
 const char *dns_rcode_name(unsigned r, char *buf, size_t size);
 const char *dns_opcode_name(unsigned op, bool netbios, char *buf, size_t size);
 
-/* The probe, exposed for tests. */
-enum probe_result dns_probe_message(const uint8_t *msg, size_t len, bool complete);
+/* The probe over one message of which avail bytes are here and decl declared (UDP: the datagram;
+ * TCP: the length prefix). Exposed for tests. */
+enum probe_result dns_probe_message(const uint8_t *msg, size_t avail, size_t decl);
 
 #endif

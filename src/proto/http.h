@@ -3,6 +3,7 @@
 #ifndef PW_PROTO_HTTP_H
 #define PW_PROTO_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,9 @@ struct session;
  * call. NULL (the default): nobody listens. */
 extern void (*http_header_hook)(struct session *s, enum flow_dir dir, const char *name, size_t nlen,
                                 const char *value, size_t vlen);
+
+/* HTTP::default_capture_password: log the Basic password too (default false). */
+extern bool http_capture_password;
 
 /* Every cap the analyzer can hit, counted since start. */
 struct http_stats {

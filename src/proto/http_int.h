@@ -12,6 +12,7 @@
 #include "flow/flow.h"
 #include "log/log_schema.h"
 #include "proto/http.h"
+#include "util/weird_list.h"
 
 /* ---- caps ---- */
 #define HTTP_LINE_MAX       8192   /* request, status and header lines; longer ones are cut */
@@ -113,6 +114,7 @@ struct http_dir {
     bool     ongoing;            /* request_ongoing / reply_ongoing */
     bool     have_message;       /* a message was ever started on this side */
     bool     skip_line;          /* discarding the rest of an over-long line */
+    bool     line_open;          /* line-mode body: a line has begun and not ended */
     bool     chunked;
     uint8_t  expect_body;
     uint8_t  encoding;
@@ -123,6 +125,7 @@ struct http_dir {
     uint16_t filename_len;
     int64_t  content_length;     /* -1: none */
     int64_t  instance_length;    /* from Content-Range, -1: none */
+    int64_t  range_first, range_len;
     int64_t  remaining;          /* of the content-length body or the current chunk */
     uint64_t body_len;           /* after transfer and content decoding */
     uint64_t z_out;
@@ -143,7 +146,7 @@ struct http_state {
     uint32_t num_requests, num_replies;
     bool     keep_alive, connection_close;
     bool     connect_request, tunnel, upgrade_connection, upgrade_protocol, upgraded;
-    bool     confirmed, stopped;
+    bool     confirmed, stopped, http09_started;
     uint8_t  violations;
     uint16_t reply_code;
     uint16_t unans_n, unans_head;
@@ -233,6 +236,20 @@ void http_body_gap(struct http_state *st, enum flow_dir dir, uint64_t len);
 
 /* Frees the decoder of a direction (also used when the flow ends mid-body). */
 void http_body_release(struct http_dir *d);
+
+/* ---- shared between http.c and http_header.c ---- */
+struct http_tx;
+
+/* Zeek's set_state(): the pending record this side's current index names, created if missing;
+ * c$http then points at it. */
+struct http_tx *http_set_state(struct session *s, struct http_state *st, enum flow_dir dir);
+
+/* A weird whose addl is a byte range (cut at 255). */
+void http_weird_str(struct session *s, enum weird_id id, const char *p, size_t n);
+
+/* One header line, folded lines already joined (weird when folded): the hook, then its meaning. */
+void http_header_line(struct session *s, struct http_state *st, enum flow_dir dir, const char *p, size_t len,
+                      bool folded);
 
 /* Records a string on the pending transaction with key; defined in http.c. */
 void http_tx_set_str(struct http_state *st, uint32_t key, unsigned which, const char *p, size_t n);

@@ -5,4 +5,7 @@
  * row here. proto/proto.h expands the list into enum proto_id, and proto/analyzers.c into the
  * table, so the enum, the declarations and the table cannot drift apart. */
 #define PROTO_LIST(PROTO) \
-    PROTO(TLS, tls)
+    PROTO(HTTP, http) \
+    PROTO(TLS, tls) \
+    PROTO(SSH, ssh) \
+    PROTO(DNS, dns)

@@ -122,6 +122,40 @@
     WEIRD(EDNS_ECS_INVALID_V6_PREFIX,        "EDNS_ECS_invalid_addr_v6_prefix")   \
     WEIRD(EDNS_TCP_KEEPALIVE_IN_UDP,         "EDNS_TCP_Keepalive_In_UDP")         \
     WEIRD(EDNS_TRUNCATED_OPTION,             "EDNS_truncated_option")             \
+    /* HTTP */                                                                \
+    WEIRD(BAD_HTTP_REQUEST,                  "bad_HTTP_request")              \
+    WEIRD(BAD_HTTP_REQUEST_WITH_VERSION,     "bad_HTTP_request_with_version") \
+    WEIRD(DOUBLE_PCT_IN_URI,                 "double_%_in_URI")               \
+    WEIRD(EMPTY_HTTP_REQUEST,                "empty_http_request")            \
+    WEIRD(HTTP_BAD_CHUNK_SIZE,               "HTTP_bad_chunk_size")           \
+    WEIRD(HTTP_BAD_CONTENT_LENGTH,           "HTTP_bad_content_length")       \
+    WEIRD(HTTP_CHUNKED_MULTI,                "HTTP_chunked_multi")            \
+    WEIRD(HTTP_CL_AND_CHUNKED,               "HTTP_content_length_and_chunked")\
+    WEIRD(HTTP_CL_LEADING_ZEROS,             "HTTP_content_length_leading_zeros")\
+    WEIRD(HTTP_CR_CANNOT_PARSE,              "HTTP_content_range_cannot_parse")\
+    WEIRD(HTTP_CR_INVALID,                   "HTTP_content_range_invalid")    \
+    WEIRD(HTTP_CR_UNKNOWN_UNIT,              "HTTP_content_range_unknown_byte_unit")\
+    WEIRD(HTTP_EXCESSIVE_PIPELINING,         "HTTP_excessive_pipelining")     \
+    WEIRD(HTTP_EXPECT_NOT_100,               "HTTP_expect_not_100_continue")  \
+    WEIRD(HTTP_NON_POSITIVE_RANGE,           "HTTP_non_positive_content_range")\
+    WEIRD(HTTP_OBSOLETE_FOLDING,             "HTTP_obsolete_line_folding")    \
+    WEIRD(HTTP_RANGE_NOT_MATCHING_LEN,       "HTTP_range_not_matching_len")   \
+    WEIRD(HTTP_RESPONSE_BEFORE_REQUEST,      "HTTP_response_before_request")  \
+    WEIRD(HTTP_VERSION_MISMATCH,             "HTTP_version_mismatch")         \
+    WEIRD(HTTP09_REPLY_BEFORE_REQUEST,       "http_09_reply_before_request")  \
+    WEIRD(ILLEGAL_PCT_AT_END_OF_URI,         "illegal_%_at_end_of_URI")       \
+    WEIRD(INFLATE_FAILED,                    "inflate_failed")                \
+    WEIRD(INVALID_HTTP09_METHOD,             "invalid_http_09_request_method")\
+    WEIRD(LOWERCASE_HTTP_KEYWORD,            "lowercase_HTTP_keyword")        \
+    WEIRD(MISSING_HTTP_URI,                  "missing_HTTP_uri")              \
+    WEIRD(PARTIAL_ESCAPE_AT_END_OF_URI,      "partial_escape_at_end_of_URI")  \
+    WEIRD(UNESCAPED_PCT_IN_URI,              "unescaped_%_in_URI")            \
+    WEIRD(UNEXPECTED_MULTIPLE_HTTP_REQUESTS, "unexpected_multiple_HTTP_requests")\
+    WEIRD(UNKNOWN_HTTP_METHOD,               "unknown_HTTP_method")           \
+    /* SSH */                                                                     \
+    WEIRD(SSH_MALFORMED_IDENTIFICATION, "malformed_ssh_identification")           \
+    WEIRD(SSH_MALFORMED_PACKET,       "malformed_ssh_packet")                     \
+    WEIRD(SSH_UNKNOWN_KEX_ALGORITHM,  "ssh_unknown_kex_algorithm")                \
     /* engine */                                                                  \
     WEIRD(ANALYZER_BUFFER_FULL,       "analyzer_buffer_limit")                    \
     WEIRD(FLOW_TABLE_FULL,            "flow_table_full_evicted")                  \
