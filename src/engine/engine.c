@@ -192,6 +192,7 @@ static struct flow *engine_flow_new(struct engine *e, const struct packet *p)
     f->id = e->next_flow_id++;
     f->tunnel_parent = p->tunnel.type != TUNNEL_NONE ? p->tunnel.parent_flow : 0;
     if (p->l4_proto == IPPROTO_TCP) {
+        f->partial = (p->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN;
         f->tcp = pool_get(e->tcp_states);
         /* Without TCP state the flow is still logged; it just gets no reassembly. */
     }

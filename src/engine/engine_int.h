@@ -42,6 +42,10 @@ void engine_log_conn(struct engine *e, const struct flow *f);
 void engine_weird(struct engine *e, enum weird_id id, struct flow *f, const struct packet *p,
                   const char *addl);
 
+/* The same for an analyzer's weird: source is the analyzer's Zeek name or NULL. Not folded per
+ * connection: analyzers raise a weird per message, as Zeek's do. */
+void engine_weird_from(struct engine *e, enum weird_id id, struct flow *f, const char *addl, const char *source);
+
 /* The uid text of flow id n. */
 void engine_uid(const struct engine *e, uint64_t n, char *buf, size_t size);
 

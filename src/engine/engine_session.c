@@ -509,7 +509,19 @@ void session_violation(struct session *s, const char *reason, const uint8_t *dat
 
 void session_weird(struct session *s, enum weird_id id, const char *addl)
 {
-    engine_weird(s->e, id, s->f, NULL, addl);
+    const struct analyzer *an = analyzers[s->proto];
+
+    engine_weird_from(s->e, id, s->f, addl, an != NULL ? an->zeek_name : NULL);
+}
+
+void session_script_weird(struct session *s, enum weird_id id, const char *addl)
+{
+    engine_weird_from(s->e, id, s->f, addl, NULL);
+}
+
+bool session_tcp_partial(const struct session *s)
+{
+    return s->f->key.proto == IPPROTO_TCP && s->f->partial;
 }
 
 int session_log(struct session *s, const struct log_schema *schema, const void *record)

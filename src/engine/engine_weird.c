@@ -1,11 +1,12 @@
 /* engine/engine_weird.c - weird.log rows for anomalies, sampled as Zeek's core samples them. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "engine/engine_int.h"
 #include "log/weird_log.h"
 
-void engine_weird(struct engine *e, enum weird_id id, struct flow *f, const struct packet *p,
-                  const char *addl)
+static void weird_write(struct engine *e, enum weird_id id, struct flow *f, const struct packet *p,
+                        const char *addl, const char *source, bool once_per_flow)
 {
     char uid[UID_STRLEN];
     struct weird_record r;
@@ -15,8 +16,8 @@ void engine_weird(struct engine *e, enum weird_id id, struct flow *f, const stru
     if ((unsigned)id >= WEIRD_COUNT)
         return;
     e->stats.weirds++;
-    /* A connection weird is logged once per connection and name, as Weird::LOG_PER_CONN. */
-    if (f != NULL && id < 64) {
+    /* A connection-layer weird is logged once per connection and name (Weird::LOG_PER_CONN). */
+    if (once_per_flow && f != NULL && id < 64) {
         uint64_t bit = (uint64_t)1 << id;
 
         if (f->weirds_seen & bit)
@@ -60,5 +61,19 @@ void engine_weird(struct engine *e, enum weird_id id, struct flow *f, const stru
         r.addl = log_str_from(addl, strlen(addl));
         log_mark(&r.log_set, WEIRD_F_ADDL);
     }
+    if (source != NULL) {
+        r.source = log_str_from(source, strlen(source));
+        log_mark(&r.log_set, WEIRD_F_SOURCE);
+    }
     (void)log_set_write(e->logs, &weird_log_schema, &r);
+}
+
+void engine_weird(struct engine *e, enum weird_id id, struct flow *f, const struct packet *p, const char *addl)
+{
+    weird_write(e, id, f, p, addl, NULL, true);
+}
+
+void engine_weird_from(struct engine *e, enum weird_id id, struct flow *f, const char *addl, const char *source)
+{
+    weird_write(e, id, f, NULL, addl, source, false);
 }

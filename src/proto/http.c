@@ -218,7 +218,7 @@ struct http_tx *http_set_state(struct session *s, struct http_state *st, enum fl
 
 /* ---- the core analyzer's bookkeeping ---- */
 
-void http_weird_str(struct session *s, enum weird_id id, const char *p, size_t n)
+void http_weird_str(struct session *s, enum weird_id id, const char *p, size_t n, bool from_script)
 {
     char buf[256];
 
@@ -226,7 +226,10 @@ void http_weird_str(struct session *s, enum weird_id id, const char *p, size_t n
         n = sizeof(buf) - 1;
     memcpy(buf, p, n);
     buf[n] = '\0';
-    session_weird(s, id, buf);
+    if (from_script)
+        session_script_weird(s, id, buf);   /* Zeek raises it from http/main.zeek: no source */
+    else
+        session_weird(s, id, buf);
 }
 
 static void set_version(struct session *s, struct http_state *st, struct http_version *v, struct http_version nv)
@@ -388,7 +391,7 @@ static void script_request(struct session *s, struct http_state *st, const struc
     http_tx_set_str(st, t->key, HTTP_S_METHOD, rl->method, rl->method_len);
     http_tx_set_str(st, t->key, HTTP_S_URI, uri, uri_len);
     if (!http_known_method(rl->method, rl->method_len))
-        http_weird_str(s, WEIRD_UNKNOWN_HTTP_METHOD, rl->method, rl->method_len);
+        http_weird_str(s, WEIRD_UNKNOWN_HTTP_METHOD, rl->method, rl->method_len, true);
 }
 
 static void script_reply(struct session *s, struct http_state *st, unsigned code, const char *reason,
@@ -467,7 +470,7 @@ static enum step request_line(struct session *s, struct http_state *st, const ch
     msg_begin(st, FLOW_DIR_ORIG, HTTP_BODY_MAYBE);
     if (st->req_ver.major == 0 && st->req_ver.minor == 9) {
         if (rl.method_len != 3 || memcmp(rl.method, "GET", 3) != 0)
-            http_weird_str(s, WEIRD_INVALID_HTTP09_METHOD, rl.method, rl.method_len);
+            http_weird_str(s, WEIRD_INVALID_HTTP09_METHOD, rl.method, rl.method_len, false);
         if (st->d[FLOW_DIR_RESP].have_message) {
             session_weird(s, WEIRD_HTTP09_REPLY_BEFORE_REQUEST, NULL);
             msg_done(s, st, FLOW_DIR_RESP, false);
@@ -676,7 +679,7 @@ static enum step step(struct session *s, struct http_state *st, enum flow_dir di
     case HTTP_P_CHUNK_SIZE:
         *used = ll + el;
         if (!http_atoi((const char *)p, ll, 16, &sz)) {
-            http_weird_str(s, WEIRD_HTTP_BAD_CHUNK_SIZE, (const char *)p, ll);
+            http_weird_str(s, WEIRD_HTTP_BAD_CHUNK_SIZE, (const char *)p, ll, false);
             sz = 0;
         }
         if (sz > 0) {
@@ -702,6 +705,14 @@ static struct parse_result http_parse(struct session *s, void *state, enum flow_
     struct http_state *st = state;
     struct parse_result res = {PARSE_OK, 0, 0};
     size_t off = 0;
+
+    /* As Zeek's HTTP analyzer: a connection picked up mid-stream is not parsed (its requests
+     * and replies cannot be paired reliably). Before confirmation this is a quiet removal. */
+    if (session_tcp_partial(s) && !st->confirmed_once) {
+        res.status = PARSE_VIOLATION;
+        return res;
+    }
+    st->confirmed_once = true;
 
     while (off < len) {
         size_t used = 0;

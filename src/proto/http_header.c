@@ -146,7 +146,7 @@ static void header(struct session *s, struct http_state *st, enum flow_dir dir, 
         if (tl > 0) {
             if (http_atoi(tok, tl, 10, &cl) && cl >= 0) {
                 if (cl > 0 && tok[0] == '0')
-                    http_weird_str(s, WEIRD_HTTP_CL_LEADING_ZEROS, tok, tl);
+                    http_weird_str(s, WEIRD_HTTP_CL_LEADING_ZEROS, tok, tl, false);
                 d->content_length = cl;
                 if (d->is_partial && d->range_len != cl) {
                     session_weird(s, WEIRD_HTTP_RANGE_NOT_MATCHING_LEN, NULL);
@@ -154,7 +154,7 @@ static void header(struct session *s, struct http_state *st, enum flow_dir dir, 
                         d->content_length = d->range_len;
                 }
             } else {
-                http_weird_str(s, WEIRD_HTTP_BAD_CONTENT_LENGTH, tok, tl);
+                http_weird_str(s, WEIRD_HTTP_BAD_CONTENT_LENGTH, tok, tl, false);
                 d->content_length = 0;
             }
         }
@@ -166,7 +166,7 @@ static void header(struct session *s, struct http_state *st, enum flow_dir dir, 
         if (name_is(tok, tl, "chunked") && ver.major == 1 && ver.minor == 1) {
             d->chunked = true;
             if (rl > 0)
-                http_weird_str(s, WEIRD_HTTP_CHUNKED_MULTI, rest, rl);
+                http_weird_str(s, WEIRD_HTTP_CHUNKED_MULTI, rest, rl, false);
             if (d->content_length >= 0)
                 session_weird(s, WEIRD_HTTP_CL_AND_CHUNKED, NULL);
         }
@@ -177,7 +177,7 @@ static void header(struct session *s, struct http_state *st, enum flow_dir dir, 
             d->encoding = HTTP_ENC_DEFLATE;
     } else if (name_is(n, nlen, "expect")) {
         if (!name_is(tok, tl, "100-continue"))
-            http_weird_str(s, WEIRD_HTTP_EXPECT_NOT_100, tok, tl);
+            http_weird_str(s, WEIRD_HTTP_EXPECT_NOT_100, tok, tl, false);
     } else if (name_is(n, nlen, "content-disposition")) {
         bool has = false;
 
@@ -240,7 +240,7 @@ void http_header_line(struct session *s, struct http_state *st, enum flow_dir di
     for (c++; c < end && (*c == ' ' || *c == '\t'); c++)
         ;
     if (folded)
-        http_weird_str(s, WEIRD_HTTP_OBSOLETE_FOLDING, n, (size_t)(p - n));
+        http_weird_str(s, WEIRD_HTTP_OBSOLETE_FOLDING, n, (size_t)(p - n), false);
     header(s, st, dir, n, (size_t)(p - n), c, (size_t)(end - c));
 }
 

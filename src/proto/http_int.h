@@ -141,6 +141,7 @@ struct http_version {
 };
 
 struct http_state {
+    bool confirmed_once;     /* the partial-connection check has passed */
     struct http_dir     d[2];
     struct http_version req_ver, rep_ver;
     uint32_t num_requests, num_replies;
@@ -245,7 +246,7 @@ struct http_tx;
 struct http_tx *http_set_state(struct session *s, struct http_state *st, enum flow_dir dir);
 
 /* A weird whose addl is a byte range (cut at 255). */
-void http_weird_str(struct session *s, enum weird_id id, const char *p, size_t n);
+void http_weird_str(struct session *s, enum weird_id id, const char *p, size_t n, bool from_script);
 
 /* One header line, folded lines already joined (weird when folded): the hook, then its meaning. */
 void http_header_line(struct session *s, struct http_state *st, enum flow_dir dir, const char *p, size_t len,

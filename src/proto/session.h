@@ -38,6 +38,13 @@ void session_violation(struct session *s, const char *reason, const uint8_t *dat
 /* A weird about this flow, with the analyzer as its source. addl may be NULL. */
 void session_weird(struct session *s, enum weird_id id, const char *addl);
 
+/* A weird Zeek raises from its scripts rather than from the analyzer: logged without a source. */
+void session_script_weird(struct session *s, enum weird_id id, const char *addl);
+
+/* True for a TCP connection picked up without its start: the originator's first packet was
+ * not a plain SYN (Zeek's is_partial). Some analyzers, as Zeek's HTTP, ignore those. */
+bool session_tcp_partial(const struct session *s);
+
 /* Writes one record of one of the analyzer's logs. */
 int session_log(struct session *s, const struct log_schema *schema, const void *record);
 

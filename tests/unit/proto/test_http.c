@@ -63,6 +63,14 @@ void session_weird(struct session *s, enum weird_id id, const char *addl)
     seen.weirds++;
     seen.weird_seen[id] = true;
 }
+void session_script_weird(struct session *s, enum weird_id id, const char *addl)
+{
+    session_weird(s, id, addl);
+}
+bool session_tcp_partial(const struct session *s)
+{
+    return false;
+}
 int session_log(struct session *s, const struct log_schema *schema, const void *record)
 {
     const struct http_record *r = record;
