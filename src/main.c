@@ -34,6 +34,7 @@ static void usage(FILE *out)
           "      --seed N             repeatable uids (for tests and diffs)\n"
           "      --max-flows N        flow table cap (oldest idle flows are evicted beyond it)\n"
           "      --extract-files DIR  write the contents of files seen (HTTP bodies, ...) into DIR\n"
+          "      --conn-only          flows only: no protocol identification or analyzers\n"
           "  -q, --quiet              no summary on stderr\n",
           out);
 }
@@ -65,6 +66,7 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
         {"seed", required_argument, NULL, 's'},
         {"max-flows", required_argument, NULL, 'm'},
         {"extract-files", required_argument, NULL, 'x'},
+        {"conn-only", no_argument, NULL, 'c'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -111,6 +113,9 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
             break;
         case 'x':
             o->engine.extract_dir = optarg;
+            break;
+        case 'c':
+            o->engine.conn_only = true;
             break;
         case 'q':
             o->quiet = true;

@@ -97,7 +97,8 @@ static void stream_data(void *ctx, const uint8_t *data, size_t len)
 {
     struct stream_ctx *sc = ctx;
 
-    session_stream_data(sc->e, sc->f, sc->dir, sc->e->now, data, len);
+    if (!sc->e->cfg.conn_only)
+        session_stream_data(sc->e, sc->f, sc->dir, sc->e->now, data, len);
 }
 
 static void stream_gap(void *ctx, uint64_t len)
@@ -324,7 +325,7 @@ static void engine_transport(struct engine *e, const struct packet *p)
         return;
     if (f->tcp != NULL)
         engine_tcp_stream(e, f, dir, p);
-    else if (p->l4_proto == IPPROTO_UDP && !engine_tunnel(e, f, p))
+    else if (p->l4_proto == IPPROTO_UDP && !engine_tunnel(e, f, p) && !e->cfg.conn_only)
         session_datagram(e, f, dir, p);
 }
 
