@@ -193,7 +193,8 @@ static struct flow *engine_flow_new(struct engine *e, const struct packet *p)
     f->id = e->next_flow_id++;
     f->tunnel_parent = p->tunnel.type != TUNNEL_NONE ? p->tunnel.parent_flow : 0;
     if (p->l4_proto == IPPROTO_TCP) {
-        f->partial = (p->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN;
+        f->partial = !(p->tcp_flags & TCP_SYN);
+        f->syn_first = (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
         f->tcp = pool_get(e->tcp_states);
         /* Without TCP state the flow is still logged; it just gets no reassembly. */
     }
@@ -327,6 +328,13 @@ static void engine_transport(struct engine *e, const struct packet *p)
         engine_tcp_stream(e, f, dir, p);
     else if (p->l4_proto == IPPROTO_UDP && !engine_tunnel(e, f, p) && !e->cfg.conn_only)
         session_datagram(e, f, dir, p);
+    /* An analyzer found the roles reversed: swap them now that the packet is done. */
+    if (f->flip_pending) {
+        flow_table_flip(e->flows, f);
+        conn_track_flip(f);
+        session_roles_flipped(e, f);
+        f->flip_pending = 0;
+    }
 }
 
 void engine_frame(struct engine *e, int link_type, pw_time ts, const uint8_t *frame, uint32_t caplen,

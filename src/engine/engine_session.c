@@ -47,6 +47,7 @@ struct session {
     bool                  identified;    /* identification finished (found or unknown) */
     bool                  detached;      /* the analyzer was removed after a violation */
     bool                  confirmed;
+    bool                  swap;          /* roles found reversed: the analyzer sees dir ^ swap */
     uint8_t               n_services;
     uint8_t               services[SESSION_MAX_SERVICES];
     int8_t                first_talker;  /* -1 until someone sends payload */
@@ -231,7 +232,7 @@ static void analyzer_deliver(struct session *s, enum flow_dir dir, const uint8_t
     if (sd->needed != 0 && n < sd->needed && sd->held_len > 0)
         return;
     while (n > 0 && !s->detached) {
-        struct parse_result r = an->parse(s, s->state, dir, p, n);
+        struct parse_result r = an->parse(s, s->state, (enum flow_dir)(dir ^ s->swap), p, n);
 
         if (s->detached)
             return;
@@ -276,9 +277,10 @@ static void identify_stream(struct session *s, enum flow_dir dir, bool side_fina
     enum proto_id found = PROTO_UNKNOWN;
     enum identify_verdict v;
     const struct flow *f = s->f;
+    bool reversed;
 
     v = identify_run(&s->ident, dir, sd->held, sd->held_len, TRANSPORT_TCP, f->key.orig_p, f->key.resp_p,
-                     side_final || sd->held_len >= IDENTIFY_MAX_BYTES, &found);
+                     side_final || sd->held_len >= IDENTIFY_MAX_BYTES, !f->syn_first, &found, &reversed);
     if (v == IDENTIFY_UNKNOWN) {
         identify_finish_unknown(s, sd->held, sd->held_len);
         return;
@@ -290,6 +292,8 @@ static void identify_stream(struct session *s, enum flow_dir dir, bool side_fina
         identify_finish_unknown(s, sd->held, sd->held_len);
         return;
     }
+    if (reversed)
+        session_flip_roles(s);
     /* Replay what each side sent while we were deciding, the side that spoke first first. */
     for (int i = 0; i < 2 && !s->detached; i++) {
         enum flow_dir d = (enum flow_dir)(s->first_talker == 1 ? !i : i);
@@ -366,7 +370,7 @@ void session_stream_gap(struct engine *e, struct flow *f, enum flow_dir dir, uin
     side_release(e->sessions, &s->side[dir]);
     s->side[dir].needed = 0;
     if (analyzers[s->proto]->gap != NULL)
-        analyzers[s->proto]->gap(s, s->state, dir, len);
+        analyzers[s->proto]->gap(s, s->state, (enum flow_dir)(dir ^ s->swap), len);
 }
 
 void session_datagram(struct engine *e, struct flow *f, enum flow_dir dir, const struct packet *p)
@@ -383,8 +387,12 @@ void session_datagram(struct engine *e, struct flow *f, enum flow_dir dir, const
     if (s->first_talker < 0)
         s->first_talker = (int8_t)dir;
     if (!s->identified) {
+        /* UDP roles are only a guess from the first datagram: a probe may accept it as the other
+         * side's. Whether to turn the flow around is the analyzer's call (DNS: a reply to a
+         * unicast address), so a reversed match just attaches. */
+        bool reversed;
         enum identify_verdict v = identify_run(&s->ident, dir, p->payload, p->payload_len, TRANSPORT_UDP,
-                                               f->key.orig_p, f->key.resp_p, true, &found);
+                                               f->key.orig_p, f->key.resp_p, true, true, &found, &reversed);
 
         if (v == IDENTIFY_UNKNOWN) {
             identify_finish_unknown(s, p->payload, p->payload_len);
@@ -401,7 +409,8 @@ void session_datagram(struct engine *e, struct flow *f, enum flow_dir dir, const
     if (s->proto == PROTO_UNKNOWN)
         return;
     {
-        struct parse_result r = analyzers[s->proto]->parse(s, s->state, dir, p->payload, p->payload_len);
+        struct parse_result r = analyzers[s->proto]->parse(s, s->state, (enum flow_dir)(dir ^ s->swap), p->payload,
+                                                           p->payload_len);
 
         if (r.status == PARSE_VIOLATION && !s->detached)
             session_violation(s, "protocol violation", p->payload, p->payload_len);
@@ -517,6 +526,28 @@ void session_weird(struct session *s, enum weird_id id, const char *addl)
 void session_script_weird(struct session *s, enum weird_id id, const char *addl)
 {
     engine_weird_from(s->e, id, s->f, addl, NULL);
+}
+
+void session_flip_roles(struct session *s)
+{
+    s->swap = !s->swap;
+    s->f->flip_pending = !s->f->flip_pending;
+}
+
+void session_roles_flipped(struct engine *e, struct flow *f)
+{
+    struct session *s = f->app;
+    struct session_side sd;
+
+    (void)e;
+    if (s == NULL)
+        return;
+    sd = s->side[0];
+    s->side[0] = s->side[1];
+    s->side[1] = sd;
+    if (s->first_talker >= 0)
+        s->first_talker = (int8_t)!s->first_talker;
+    s->swap = false;
 }
 
 bool session_tcp_partial(const struct session *s)

@@ -32,6 +32,9 @@ void session_end(struct engine *e, struct flow *f);
 /* Releases the session. */
 void session_free(struct engine *e, struct flow *f);
 
+/* The engine swapped the flow's roles (after session_flip_roles): the session follows. */
+void session_roles_flipped(struct engine *e, struct flow *f);
+
 /* conn.log service for the flow: confirmed analyzers' names joined by ','; length, 0 if none. */
 size_t session_service(const struct flow *f, char *buf, size_t size);
 

@@ -452,6 +452,44 @@ bool conn_track_packet(struct flow *f, enum flow_dir dir, const struct packet *p
     return true;
 }
 
+void conn_track_flip(struct flow *f)
+{
+    struct flow_endpoint ep = f->ep[0];
+    char h[FLOW_HISTORY_MAX];
+    size_t n = 0;
+
+    f->ep[0] = f->ep[1];
+    f->ep[1] = ep;
+    if (f->tcp != NULL) {
+        struct tcp_reasm r = f->tcp->reasm[0];
+        uint32_t c[FLOW_HIST_COUNTERS], l[3];
+
+        f->tcp->reasm[0] = f->tcp->reasm[1];
+        f->tcp->reasm[1] = r;
+        memcpy(c, f->tcp->hist_count[0], sizeof(c));
+        memcpy(f->tcp->hist_count[0], f->tcp->hist_count[1], sizeof(c));
+        memcpy(f->tcp->hist_count[1], c, sizeof(c));
+        memcpy(l, f->tcp->hist_last[0], sizeof(l));
+        memcpy(f->tcp->hist_last[0], f->tcp->hist_last[1], sizeof(l));
+        memcpy(f->tcp->hist_last[1], l, sizeof(l));
+    }
+    f->history_once = (uint16_t)((f->history_once >> 8) | (f->history_once << 8));
+    h[n++] = '^';
+    for (size_t i = 0; i < f->history_len && n < FLOW_HISTORY_MAX; i++) {
+        char c = f->history[i];
+
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        else if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != '^')
+            h[n++] = c;
+    }
+    memcpy(f->history, h, n);
+    f->history_len = (uint8_t)n;
+    f->flipped ^= 1;
+}
+
 static bool ep_is_clean(const struct flow_endpoint *ep)
 {
     return ep->state == TCP_EP_ESTABLISHED ||

@@ -42,6 +42,11 @@ void conn_track_history_counted(struct flow *f, enum flow_dir dir, enum flow_his
  * trusts gaps, and so missed_bytes, on such connections. */
 bool conn_track_is_clean(const struct flow *f);
 
+/* Swaps originator and responder in everything conn_track keeps (endpoints, TCP counters,
+ * history: letters change case and '^' is put in front, as Zeek's Connection::FlipRoles).
+ * The flow table's key is swapped by flow_table_flip. */
+void conn_track_flip(struct flow *f);
+
 /* Which expiry list the flow belongs on after its latest packet. */
 enum flow_timeout_class conn_track_timeout_class(const struct flow *f);
 

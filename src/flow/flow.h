@@ -95,7 +95,9 @@ struct flow {
     uint8_t          timeout_class;   /* which expiry list it is on */
     uint8_t          flipped : 1;
     uint8_t          close_complete : 1; /* both sides closed, or one reset, or closed alone */
-    uint8_t          partial : 1;     /* TCP picked up without its start (no plain SYN first) */
+    uint8_t          partial : 1;     /* TCP picked up without its start (no SYN seen first) */
+    uint8_t          flip_pending : 1; /* roles found reversed: swap after this packet */
+    uint8_t          syn_first : 1;   /* the first packet was a plain SYN: roles are certain */
     uint8_t          logged : 1;
     uint8_t          tunnel_outer : 1; /* carries a tunnel: logged with its service */
     uint8_t          tunnel_type;

@@ -15,7 +15,8 @@ static bool port_hinted(const struct analyzer *an, uint16_t a, uint16_t b)
 
 /* Probes one analyzer; returns true when it claimed the flow. */
 static bool probe_one(struct identify_state *st, enum proto_id id, enum flow_dir dir, const uint8_t *data,
-                      size_t len, unsigned transport, bool side_final, bool *undecided)
+                      size_t len, unsigned transport, bool side_final, bool roles_uncertain, bool *undecided,
+                      bool *reversed)
 {
     const struct analyzer *an = analyzers[id];
     enum probe_result r;
@@ -25,6 +26,11 @@ static bool probe_one(struct identify_state *st, enum proto_id id, enum flow_dir
     r = an->probe(data, len, dir, transport);
     if (r == PROBE_YES)
         return true;
+    if (roles_uncertain && an->probe(data, len, dir == FLOW_DIR_ORIG ? FLOW_DIR_RESP : FLOW_DIR_ORIG,
+                                     transport) == PROBE_YES) {
+        *reversed = true;
+        return true;
+    }
     if (r == PROBE_NEED_MORE && !side_final && len < an->probe_limit && len < IDENTIFY_MAX_BYTES) {
         *undecided = true;
         return false;
@@ -35,11 +41,12 @@ static bool probe_one(struct identify_state *st, enum proto_id id, enum flow_dir
 
 enum identify_verdict identify_run(struct identify_state *st, enum flow_dir dir, const uint8_t *data, size_t len,
                                    unsigned transport, uint16_t orig_p, uint16_t resp_p, bool side_final,
-                                   enum proto_id *found)
+                                   bool roles_uncertain, enum proto_id *found, bool *reversed)
 {
     bool undecided = false;
     uint32_t all = 0;
 
+    *reversed = false;
     if (len == 0)
         return IDENTIFY_UNDECIDED;
     /* Two passes: the protocols the ports suggest, then every other one, in table order. */
@@ -49,7 +56,8 @@ enum identify_verdict identify_run(struct identify_state *st, enum flow_dir dir,
 
             if (an == NULL || port_hinted(an, orig_p, resp_p) != (pass == 0))
                 continue;
-            if (probe_one(st, (enum proto_id)id, dir, data, len, transport, side_final, &undecided)) {
+            if (probe_one(st, (enum proto_id)id, dir, data, len, transport, side_final, roles_uncertain,
+                          &undecided, reversed)) {
                 *found = (enum proto_id)id;
                 return IDENTIFY_FOUND;
             }

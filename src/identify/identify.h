@@ -26,10 +26,12 @@ enum identify_verdict {
 
 /* Runs every still-possible probe over the first len bytes one side sent (all of them, from
  * the start of that side's stream, or one UDP datagram). Probes whose port_hints hold either
- * port run first; the port only orders, it never decides. */
+ * port run first; the port only orders, it never decides. With roles_uncertain (a flow picked
+ * up mid-stream), a probe that accepts the bytes as the other side's also matches, and
+ * *reversed says the roles are the other way round. */
 enum identify_verdict identify_run(struct identify_state *st, enum flow_dir dir, const uint8_t *data, size_t len,
                                    unsigned transport, uint16_t orig_p, uint16_t resp_p, bool side_final,
-                                   enum proto_id *found);
+                                   bool roles_uncertain, enum proto_id *found, bool *reversed);
 
 /* Facts about a flow no probe claimed, for policy: who spoke first, what the bytes look like. */
 enum identify_entropy {

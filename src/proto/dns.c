@@ -73,6 +73,7 @@ struct dns_state {
     uint32_t        seq;
     bool            lost[2];   /* TCP bytes lost: the length framing cannot be trusted again */
     bool            stopped;   /* a violation removed the analyzer */
+    bool            seen_any;  /* a message was seen: the role check is done */
     struct dns_txn  pending[DNS_PENDING];
     struct dns_slot slots[DNS_SLOTS];
 };
@@ -416,6 +417,21 @@ static void dns_message(struct session *s, struct dns_state *st, const uint8_t *
     }
 }
 
+/* Zeek's DNS analyzer turns a connection around when its first message is a reply sent by the
+ * originator to a unicast address: the side that answered is the server. */
+static void check_roles(struct session *s, struct dns_state *st, enum flow_dir dir, const uint8_t *msg, size_t len)
+{
+    struct log_str uid;
+    struct log_conn_id id;
+
+    if (st->seen_any || len < DNS_HDR_LEN)
+        return;
+    st->seen_any = true;
+    session_conn_id(s, &uid, &id);
+    if (dir == FLOW_DIR_ORIG && (msg[2] & 0x80) != 0 && !resp_is_multicast(&id))
+        session_flip_roles(s);
+}
+
 /* ---- the analyzer interface ---- */
 
 static struct parse_result dns_parse(struct session *s, void *state, enum flow_dir dir, const uint8_t *data,
@@ -426,6 +442,7 @@ static struct parse_result dns_parse(struct session *s, void *state, enum flow_d
     size_t              off = 0;
 
     if (session_transport(s) == TRANSPORT_UDP) {
+        check_roles(s, st, dir, data, len);
         dns_message(s, st, data, len);
         return r;
     }
@@ -438,6 +455,7 @@ static struct parse_result dns_parse(struct session *s, void *state, enum flow_d
             r.needed = (uint32_t)(2 + mlen);
             break;
         }
+        check_roles(s, st, dir, data + off + 2, mlen);
         dns_message(s, st, data + off + 2, mlen);
         off += 2 + mlen;
     }

@@ -41,8 +41,13 @@ void session_weird(struct session *s, enum weird_id id, const char *addl);
 /* A weird Zeek raises from its scripts rather than from the analyzer: logged without a source. */
 void session_script_weird(struct session *s, enum weird_id id, const char *addl);
 
-/* True for a TCP connection picked up without its start: the originator's first packet was
- * not a plain SYN (Zeek's is_partial). Some analyzers, as Zeek's HTTP, ignore those. */
+/* The analyzer found the roles reversed (e.g. DNS: the first message is a reply). From now on
+ * the analyzer sees directions the other way round; the connection's originator and responder
+ * are swapped once the current packet is done, as Zeek's Connection::FlipRoles. */
+void session_flip_roles(struct session *s);
+
+/* True for a TCP connection picked up without its start: no SYN or SYN-ACK was seen before
+ * data. Some analyzers, as Zeek's HTTP, ignore those. */
 bool session_tcp_partial(const struct session *s);
 
 /* Writes one record of one of the analyzer's logs. */

@@ -43,6 +43,8 @@ pw_time session_now(const struct session *s) { return now_ns; }
 unsigned session_transport(const struct session *s) { return transport; }
 void session_confirm(struct session *s) { seen.confirms++; }
 void session_set_domain(struct session *s, const char *name, size_t len) {}
+static int flips;
+void session_flip_roles(struct session *s) { flips++; }
 
 void session_conn_id(const struct session *s, struct log_str *uid, struct log_conn_id *id)
 {
