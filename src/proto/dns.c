@@ -151,7 +151,7 @@ static void dns_write(struct session *s, const struct dns_txn *t, const struct d
     r.rejected = t->rejected;
     if (n > DNS_MSG_ANSWERS)
         n = DNS_MSG_ANSWERS;
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; a != NULL && i < n; i++) {
         uint32_t off = a->off32 != NULL ? a->off32[i] : a->off16[i];
         uint32_t len = a->len32 != NULL ? a->len32[i] : a->len16[i];
 

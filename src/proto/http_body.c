@@ -102,7 +102,7 @@ static void body_inflate(struct session *s, struct http_state *st, enum flow_dir
         body_clear(s, st, dir, p, n);
         return;
     }
-    d->z.next_in = (Bytef *)(uintptr_t)p;
+    d->z.next_in = p;
     d->z.avail_in = (uInt)n;
     while (d->z_active) {
         int r;

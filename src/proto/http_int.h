@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* next_in as a const pointer: input bytes are handed to inflate without a cast. */
+#define ZLIB_CONST
 #include <zlib.h>
 
 #include "flow/flow.h"

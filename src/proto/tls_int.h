@@ -40,17 +40,18 @@ struct tls_record {
     struct log_str      cipher;
     struct log_str      curve;
     struct log_str      server_name;
-    bool                resumed;
     struct log_str      last_alert;
     struct log_str      next_protocol;
-    bool                established;
     struct log_str      ssl_history;
     struct log_str_list cert_chain_fps;
     struct log_str_list client_cert_chain_fps;
-    bool                sni_matches_cert;
     struct log_str      ja3;
     struct log_str      ja3s;
     struct log_str      ja4;
+    /* The flags sit together to pack the record; tls_log_fields, not this order, sets the columns. */
+    bool                resumed;
+    bool                established;
+    bool                sni_matches_cert;
     bool                ech;
 };
 
