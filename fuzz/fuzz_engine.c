@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "files/files.h"
 #include "log/log_set.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -31,7 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct log_set_config lc = {.dir = log_dir, .format = LOG_FORMAT_TSV};
-    struct engine_config ec = {.seeded = true, .seed = 1, .max_flows = 64, .max_files = 8,
+    struct engine_config ec = {.seeded = true, .seed = 1, .max_flows = 64, .max_files = 8, .file_hashes = FILES_HASH_ALL,
                                .reasm_memcap = 1 << 20, .reasm_per_dir_cap = 64 << 10};
     char err[256];
     struct log_set *logs = log_set_create(&lc, err, sizeof(err));

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "files/files.h"
 #include "log/log_set.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -82,7 +83,7 @@ static uint32_t harness_build(int dir, int udp, uint32_t seq, uint32_t ack, uint
 static void harness_run(const uint8_t *data, size_t size, int udp)
 {
     struct log_set_config lc = {.dir = harness_log_dir, .format = LOG_FORMAT_TSV};
-    struct engine_config ec = {.ignore_checksums = true, .seeded = true, .seed = 1, .max_flows = 16, .max_files = 8,
+    struct engine_config ec = {.ignore_checksums = true, .seeded = true, .seed = 1, .max_flows = 16, .max_files = 8, .file_hashes = FILES_HASH_ALL,
                                .reasm_memcap = 1 << 20, .reasm_per_dir_cap = 256 << 10};
     uint32_t seq[2] = {1000, 5000};
     char err[256];

@@ -8,6 +8,7 @@
 
 #include "capture/capture.h"
 #include "engine/engine.h"
+#include "files/files.h"
 #include "log/log_set.h"
 
 /* Exit statuses: 0 all read; 1 input ended early (a truncated capture), logs hold what was read;
@@ -35,6 +36,7 @@ static void usage(FILE *out)
           "      --max-flows N        flow table cap (oldest idle flows are evicted beyond it)\n"
           "      --extract-files DIR  write the contents of files seen (HTTP bodies, ...) into DIR\n"
           "      --conn-only          flows only: no protocol identification or analyzers\n"
+          "      --file-hashes LIST   digests in files.log: md5,sha1,sha256 (default all) or none\n"
           "  -q, --quiet              no summary on stderr\n",
           out);
 }
@@ -48,6 +50,39 @@ static int parse_u64(const char *s, uint64_t *out)
     if (errno != 0 || end == s || *end != '\0' || s[0] == '-')
         return -1;
     *out = v;
+    return 0;
+}
+
+/* "none", or a comma-separated list of md5, sha1, sha256. */
+static int parse_hashes(const char *s, unsigned *out)
+{
+    static const struct {
+        const char *name;
+        unsigned    bit;
+    } names[] = {{"md5", FILES_HASH_MD5}, {"sha1", FILES_HASH_SHA1}, {"sha256", FILES_HASH_SHA256}};
+    unsigned bits = 0;
+
+    if (strcmp(s, "none") == 0) {
+        *out = 0;
+        return 0;
+    }
+    while (*s != '\0') {
+        size_t n = strcspn(s, ",");
+        unsigned found = 0;
+
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            if (strlen(names[i].name) == n && strncmp(s, names[i].name, n) == 0)
+                found = names[i].bit;
+        if (found == 0)
+            return -1;
+        bits |= found;
+        s += n;
+        if (*s == ',')
+            s++;
+    }
+    if (bits == 0)
+        return -1;
+    *out = bits;
     return 0;
 }
 
@@ -67,6 +102,7 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
         {"max-flows", required_argument, NULL, 'm'},
         {"extract-files", required_argument, NULL, 'x'},
         {"conn-only", no_argument, NULL, 'c'},
+        {"file-hashes", required_argument, NULL, 'H'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -75,6 +111,7 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
     int c;
 
     memset(o, 0, sizeof(*o));
+    o->engine.file_hashes = FILES_HASH_ALL;
     o->logs.dir = ".";
     o->logs.format = LOG_FORMAT_TSV;
     optind = 1;
@@ -116,6 +153,13 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
             break;
         case 'c':
             o->engine.conn_only = true;
+            break;
+        case 'H':
+            if (parse_hashes(optarg, &o->engine.file_hashes) != 0) {
+                fprintf(stderr, "protowall: --file-hashes: expected none or a list of md5,sha1,sha256, got \"%s\"\n",
+                        optarg);
+                return -1;
+            }
             break;
         case 'q':
             o->quiet = true;

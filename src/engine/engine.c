@@ -59,7 +59,8 @@ struct engine *engine_create(const struct engine_config *cfg, struct log_set *lo
     e->tcp_states = pool_create("flow_tcp", sizeof(struct flow_tcp), ft.max_flows);
     e->sessions = session_pools_create(ft.max_flows);
     {
-        struct files_config fc = {.extract_dir = cfg->extract_dir, .max_open = cfg->max_files};
+        struct files_config fc = {.extract_dir = cfg->extract_dir, .max_open = cfg->max_files,
+                                  .hashes = cfg->file_hashes};
 
         e->files = files_create(&fc, logs, err, errlen);
         if (e->files == NULL) {

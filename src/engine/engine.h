@@ -18,6 +18,7 @@ struct engine_config {
     uint32_t reasm_per_dir_cap; /* TCP out-of-order bytes one direction may hold (0: default) */
     const char *extract_dir;    /* --extract-files: where file contents go (NULL: not kept) */
     uint32_t max_files;         /* files in transfer at once (0: default) */
+    unsigned file_hashes;       /* FILES_HASH_* bits for files.log (0: none) */
     bool     conn_only;         /* --conn-only: no identification or analyzers (conn and weird logs) */
 };
 

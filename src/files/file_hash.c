@@ -13,10 +13,11 @@ static const char *const algo_names[FILE_HASH_COUNT] = {
     [FILE_HASH_SHA256] = "SHA256",
 };
 
-int file_hash_algos_init(struct file_hash_algos *a)
+int file_hash_algos_init(struct file_hash_algos *a, unsigned enabled)
 {
     int i;
 
+    a->enabled = enabled;
     for (i = 0; i < FILE_HASH_COUNT; i++) {
         a->md[i] = EVP_MD_fetch(NULL, algo_names[i], NULL);
         if (a->md[i] == NULL) {
@@ -70,8 +71,12 @@ int file_hash_start(struct file_hash *h, const struct file_hash_algos *a)
 
     h->live = false;
     h->fed = false;
+    h->enabled = a->enabled;
+    if (h->enabled == 0)
+        return 0;
     for (i = 0; i < FILE_HASH_COUNT; i++)
-        if (h->ctx[i] == NULL || EVP_DigestInit_ex(h->ctx[i], a->md[i], NULL) != 1)
+        if ((h->enabled & (1u << i)) &&
+            (h->ctx[i] == NULL || EVP_DigestInit_ex(h->ctx[i], a->md[i], NULL) != 1))
             return -1;
     h->live = true;
     return 0;
@@ -84,7 +89,7 @@ void file_hash_update(struct file_hash *h, const uint8_t *data, size_t len)
     if (!h->live || len == 0)
         return;
     for (i = 0; i < FILE_HASH_COUNT; i++) {
-        if (EVP_DigestUpdate(h->ctx[i], data, len) != 1) {
+        if ((h->enabled & (1u << i)) && EVP_DigestUpdate(h->ctx[i], data, len) != 1) {
             h->live = false;
             return;
         }
@@ -121,6 +126,9 @@ bool file_hash_finish(struct file_hash *h, char out[FILE_HASH_COUNT][FILE_HASH_H
     }
     h->live = false;
     for (i = 0; i < FILE_HASH_COUNT; i++) {
+        out[i][0] = '\0';
+        if (!(h->enabled & (1u << i)))
+            continue;
         if (EVP_DigestFinal_ex(h->ctx[i], d, &len) != 1 || 2 * len + 1 > FILE_HASH_HEXMAX)
             return false;
         hex(d, len, out[i]);

@@ -58,6 +58,7 @@ struct file_ctx {
     uint32_t                filename_len;
     bool                    has_filename;
     char                    fuid[UID_STRLEN];
+    struct log_str          analyzer_list[4];  /* files.log analyzers, filled at close */
     char                    source[FILES_SOURCE_MAX];
     char                    filename[FILES_NAME_MAX];
     uint32_t                bof_len;
@@ -130,7 +131,7 @@ static int make_extract_dir(const char *dir, char *err, size_t errlen)
 
 struct files *files_create(const struct files_config *cfg, struct log_set *logs, char *err, size_t errlen)
 {
-    static const struct files_config defaults;
+    static const struct files_config defaults = {.hashes = FILES_HASH_ALL};
     struct files *fm;
     uint32_t i;
 
@@ -157,7 +158,7 @@ struct files *files_create(const struct files_config *cfg, struct log_set *logs,
         }
         memcpy(fm->extract_dir, cfg->extract_dir, n + 1);
     }
-    if (file_hash_algos_init(&fm->algos) != 0) {
+    if (file_hash_algos_init(&fm->algos, cfg->hashes & FILES_HASH_ALL) != 0) {
         snprintf(err, errlen, "OpenSSL has no MD5, SHA1 or SHA256 digest");
         goto fail;
     }
@@ -332,8 +333,19 @@ static void write_row(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_HE
         log_mark(m, FILES_F_SOURCE);
     }
     r.depth = f->depth;
-    r.analyzers.items = analyzer_names;
-    r.analyzers.n = fm->extract_dir != NULL ? 4 : 3;
+    {
+        /* Zeek's order from its baselines: SHA1, SHA256, MD5, then EXTRACT. */
+        static const unsigned order_bit[3] = {FILES_HASH_SHA1, FILES_HASH_SHA256, FILES_HASH_MD5};
+        uint32_t n = 0;
+
+        for (int i = 0; i < 3; i++)
+            if (fm->algos.enabled & order_bit[i])
+                f->analyzer_list[n++] = analyzer_names[i];
+        if (fm->extract_dir != NULL)
+            f->analyzer_list[n++] = analyzer_names[3];
+        r.analyzers.items = f->analyzer_list;
+        r.analyzers.n = n;
+    }
     if (f->mime != NULL) {
         r.mime_type = log_str_from(f->mime->mime, strlen(f->mime->mime));
         log_mark(m, FILES_F_MIME_TYPE);
@@ -350,12 +362,16 @@ static void write_row(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_HE
     }
     r.missing_bytes = f->missing;
     r.timedout = timedout;
-    if (hashed) {
+    if (hashed && hex[FILE_HASH_MD5][0] != '\0') {
         r.md5 = log_str_from(hex[FILE_HASH_MD5], strlen(hex[FILE_HASH_MD5]));
-        r.sha1 = log_str_from(hex[FILE_HASH_SHA1], strlen(hex[FILE_HASH_SHA1]));
-        r.sha256 = log_str_from(hex[FILE_HASH_SHA256], strlen(hex[FILE_HASH_SHA256]));
         log_mark(m, FILES_F_MD5);
+    }
+    if (hashed && hex[FILE_HASH_SHA1][0] != '\0') {
+        r.sha1 = log_str_from(hex[FILE_HASH_SHA1], strlen(hex[FILE_HASH_SHA1]));
         log_mark(m, FILES_F_SHA1);
+    }
+    if (hashed && hex[FILE_HASH_SHA256][0] != '\0') {
+        r.sha256 = log_str_from(hex[FILE_HASH_SHA256], strlen(hex[FILE_HASH_SHA256]));
         log_mark(m, FILES_F_SHA256);
     }
     if (f->extracting) {

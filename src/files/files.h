@@ -15,8 +15,16 @@
 struct files;       /* the manager: one per engine */
 struct file_ctx;    /* one file in transfer */
 
+/* Which digests files.log carries. Hashing is most of the cost of file analysis (MD5 alone is
+ * slower than everything else protowall does per byte), so operators may choose. */
+#define FILES_HASH_MD5    0x1u
+#define FILES_HASH_SHA1   0x2u
+#define FILES_HASH_SHA256 0x4u
+#define FILES_HASH_ALL    (FILES_HASH_MD5 | FILES_HASH_SHA1 | FILES_HASH_SHA256)
+
 struct files_config {
     const char *extract_dir;      /* NULL: no extraction; else files are written there */
+    unsigned    hashes;           /* FILES_HASH_* bits; 0 = none */
     uint64_t    extract_limit;    /* bytes per extracted file (0: default 100 MiB) */
     uint32_t    max_open;         /* files in transfer at once (0: default) */
 };

@@ -30,18 +30,20 @@ enum file_hash_algo { FILE_HASH_MD5, FILE_HASH_SHA1, FILE_HASH_SHA256, FILE_HASH
 
 /* The digests, fetched once per manager (OpenSSL 3: explicit fetch avoids a lookup per init). */
 struct file_hash_algos {
-    EVP_MD *md[FILE_HASH_COUNT];
+    EVP_MD  *md[FILE_HASH_COUNT];
+    unsigned enabled;    /* bit per enum file_hash_algo (same bits as FILES_HASH_*) */
 };
 
 /* One file's contexts. They are created with the file slot at files_create and reused by every
  * file that takes the slot, so opening a file allocates nothing of ours. */
 struct file_hash {
     EVP_MD_CTX *ctx[FILE_HASH_COUNT];
+    unsigned    enabled;
     bool        live;    /* started, and no byte missing so far */
     bool        fed;     /* at least one byte hashed: Zeek logs no hash of an empty file */
 };
 
-int  file_hash_algos_init(struct file_hash_algos *a);
+int  file_hash_algos_init(struct file_hash_algos *a, unsigned enabled);
 void file_hash_algos_fini(struct file_hash_algos *a);
 int  file_hash_init(struct file_hash *h);
 void file_hash_fini(struct file_hash *h);
@@ -51,7 +53,8 @@ int  file_hash_start(struct file_hash *h, const struct file_hash_algos *a);
 void file_hash_update(struct file_hash *h, const uint8_t *data, size_t len);
 /* Bytes are missing: the hashes would be of something else, so they are dropped, as Zeek does. */
 void file_hash_abandon(struct file_hash *h);
-/* Writes lower-case hex digests into hex[i]; false (nothing written) when not live or not fed. */
+/* Writes lower-case hex digests into hex[i] for the enabled digests (others: empty string);
+ * false (nothing written) when not live, not fed, or no digest is enabled. */
 bool file_hash_finish(struct file_hash *h, char hex[FILE_HASH_COUNT][FILE_HASH_HEXMAX]);
 
 /* ---- file_extract.c: writing a file's bytes to disk ---- */

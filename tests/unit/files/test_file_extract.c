@@ -36,7 +36,7 @@ static struct env *env_new(uint64_t limit)
 {
     struct env *e = calloc(1, sizeof(*e));
     struct log_set_config lc = {.format = LOG_FORMAT_TSV};
-    struct files_config fc = {.extract_limit = limit};
+    struct files_config fc = {.extract_limit = limit, .hashes = FILES_HASH_ALL};
     char err[256];
 
     assert_non_null(e);

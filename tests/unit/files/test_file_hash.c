@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "files/files.h"
 #include "files/files_int.h"
 
 struct fixture {
@@ -19,7 +20,7 @@ static int setup(void **state)
     static struct fixture fx;
 
     memset(&fx, 0, sizeof(fx));
-    if (file_hash_algos_init(&fx.algos) != 0 || file_hash_init(&fx.h) != 0)
+    if (file_hash_algos_init(&fx.algos, FILES_HASH_ALL) != 0 || file_hash_init(&fx.h) != 0)
         return -1;
     *state = &fx;
     return 0;
