@@ -97,6 +97,25 @@ static void client_sni(struct tls_client_hello *ch, struct rd e)
     }
 }
 
+/* Reads a list of 1- or 2-byte values into out16 or out8, keeping at most max; *capped when
+ * there were more. */
+static void read_list(struct rd *list, unsigned width, uint16_t *out16, uint8_t *out8, uint16_t *n, unsigned max,
+                      bool *capped)
+{
+    while (rd_left(list) >= width) {
+        uint16_t v = width == 2 ? rd_u16(list) : rd_u8(list);
+
+        if (*n >= max) {
+            *capped = true;
+            continue;
+        }
+        if (out16 != NULL)
+            out16[(*n)++] = v;
+        else
+            out8[(*n)++] = (uint8_t)v;
+    }
+}
+
 static void client_extension(struct tls_client_hello *ch, uint16_t type, struct rd e)
 {
     struct rd list;
@@ -107,36 +126,15 @@ static void client_extension(struct tls_client_hello *ch, uint16_t type, struct 
         break;
     case TLS_EXT_SUPPORTED_GROUPS:
         list = rd_sub(&e, rd_u16(&e));
-        while (rd_left(&list) >= 2) {
-            uint16_t g = rd_u16(&list);
-
-            if (ch->n_groups < TLS_MAX_GROUPS)
-                ch->groups[ch->n_groups++] = g;
-            else
-                ch->capped = true;
-        }
+        read_list(&list, 2, ch->groups, NULL, &ch->n_groups, TLS_MAX_GROUPS, &ch->capped);
         break;
     case TLS_EXT_EC_POINT_FORMATS:
         list = rd_sub(&e, rd_u8(&e));
-        while (rd_left(&list) >= 1) {
-            uint8_t f = rd_u8(&list);
-
-            if (ch->n_point_fmts < TLS_MAX_POINT_FMTS)
-                ch->point_fmts[ch->n_point_fmts++] = f;
-            else
-                ch->capped = true;
-        }
+        read_list(&list, 1, NULL, ch->point_fmts, &ch->n_point_fmts, TLS_MAX_POINT_FMTS, &ch->capped);
         break;
     case TLS_EXT_SIGNATURE_ALGS:
         list = rd_sub(&e, rd_u16(&e));
-        while (rd_left(&list) >= 2) {
-            uint16_t a = rd_u16(&list);
-
-            if (ch->n_sigalgs < TLS_MAX_SIGALGS)
-                ch->sigalgs[ch->n_sigalgs++] = a;
-            else
-                ch->capped = true;
-        }
+        read_list(&list, 2, ch->sigalgs, NULL, &ch->n_sigalgs, TLS_MAX_SIGALGS, &ch->capped);
         break;
     case TLS_EXT_ALPN:
         ch->has_alpn = alpn_first(e, ch->alpn, &ch->alpn_len);
