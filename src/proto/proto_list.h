@@ -8,4 +8,6 @@
     PROTO(HTTP, http) \
     PROTO(TLS, tls) \
     PROTO(SSH, ssh) \
-    PROTO(DNS, dns)
+    PROTO(DNS, dns) \
+    PROTO(LDAP, ldap) \
+    PROTO(LDAP_UDP, ldap_udp)

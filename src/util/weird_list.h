@@ -152,6 +152,13 @@
     WEIRD(UNESCAPED_PCT_IN_URI,              "unescaped_%_in_URI")            \
     WEIRD(UNEXPECTED_MULTIPLE_HTTP_REQUESTS, "unexpected_multiple_HTTP_requests")\
     WEIRD(UNKNOWN_HTTP_METHOD,               "unknown_HTTP_method")           \
+    /* LDAP */                                                                    \
+    WEIRD(LDAP_BIND_WITHOUT_OPCODE,   "LDAP_bind_without_opcode")                 \
+    WEIRD(LDAP_MAX_PENDING_MESSAGES,  "LDAP_max_pending_messages_exceeded")       \
+    WEIRD(LDAP_MAX_PENDING_SEARCHES,  "LDAP_max_pending_searches_exceeded")       \
+    WEIRD(LDAP_MESSAGE_OPCODE_CHANGE, "LDAP_message_opcode_change")               \
+    WEIRD(LDAP_MESSAGE_RESULT_CHANGE, "LDAP_message_result_change")               \
+    WEIRD(LDAP_MESSAGE_TOO_LARGE,     "LDAP_message_too_large")                   \
     /* SSH */                                                                     \
     WEIRD(SSH_MALFORMED_IDENTIFICATION, "malformed_ssh_identification")           \
     WEIRD(SSH_MALFORMED_PACKET,       "malformed_ssh_packet")                     \
