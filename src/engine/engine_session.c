@@ -48,6 +48,7 @@ struct session {
     bool                  detached;      /* the analyzer was removed after a violation */
     bool                  confirmed;
     bool                  swap;          /* roles found reversed: the analyzer sees dir ^ swap */
+    uint8_t               handover;      /* proto_id the analyzer handed the stream to, or 0 */
     uint8_t               n_services;
     uint8_t               services[SESSION_MAX_SERVICES];
     int8_t                first_talker;  /* -1 until someone sends payload */
@@ -210,6 +211,25 @@ void session_free(struct engine *e, struct flow *f)
     f->app = NULL;
 }
 
+/* Ends the current analyzer (its services stay) and attaches the one it handed over to. */
+static bool analyzer_switch(struct session *s)
+{
+    const struct analyzer *old = analyzers[s->proto];
+    enum proto_id next = s->handover;
+
+    s->handover = PROTO_UNKNOWN;
+    if (old->end != NULL)
+        old->end(s, s->state);
+    pool_put(s->e->sessions->states[s->state_class], s->state);
+    s->state = NULL;
+    s->confirmed = false;
+    if (!analyzer_attach(s, next)) {
+        analyzer_detach(s);
+        return false;
+    }
+    return true;
+}
+
 /* ---- delivery to the analyzer ---- */
 
 /* Hands bytes to the attached analyzer, holding what it leaves for later. */
@@ -245,6 +265,14 @@ static void analyzer_deliver(struct session *s, enum flow_dir dir, const uint8_t
         p += r.consumed;
         n -= r.consumed;
         sd->needed = r.needed;
+        if (s->handover != PROTO_UNKNOWN) {
+            /* The protocol changed on the wire (StartTLS): the rest goes to the new analyzer. */
+            if (!analyzer_switch(s))
+                return;
+            an = analyzers[s->proto];
+            sd->needed = 0;
+            continue;
+        }
         if (r.consumed == 0 || (r.needed != 0 && n < r.needed))
             break;
     }
@@ -526,6 +554,17 @@ void session_weird(struct session *s, enum weird_id id, const char *addl)
 void session_script_weird(struct session *s, enum weird_id id, const char *addl)
 {
     engine_weird_from(s->e, id, s->f, addl, NULL);
+}
+
+void session_hand_over(struct session *s, const char *service)
+{
+    for (int id = PROTO_UNKNOWN + 1; id < PROTO_COUNT; id++) {
+        if (analyzers[id] != NULL && strcmp(analyzers[id]->name, service) == 0 &&
+            (analyzers[id]->transports & session_transport(s))) {
+            s->handover = (uint8_t)id;
+            return;
+        }
+    }
 }
 
 void session_flip_roles(struct session *s)

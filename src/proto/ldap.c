@@ -471,8 +471,12 @@ static struct parse_result ldap_parse(struct session *s, void *state, enum flow_
         const uint8_t *p = data + off;
         size_t         n = len - off;
 
-        if (st->mode == MODE_TLS)
-            return result(PARSE_OK, len, 0);
+        if (st->mode == MODE_TLS) {
+            /* StartTLS succeeded: what follows is TLS, as Zeek hands it to its SSL analyzer. */
+            if (!udp)
+                session_hand_over(s, "ssl");
+            return result(PARSE_OK, off, 0);
+        }
         if (st->skip[dir] > 0) {
             size_t k = n < st->skip[dir] ? n : st->skip[dir];
 

@@ -41,6 +41,11 @@ void session_weird(struct session *s, enum weird_id id, const char *addl);
 /* A weird Zeek raises from its scripts rather than from the analyzer: logged without a source. */
 void session_script_weird(struct session *s, enum weird_id id, const char *addl);
 
+/* The protocol changes on the wire after the bytes consumed so far (StartTLS): the analyzer
+ * named by its conn.log service ("ssl") takes over the rest of the stream and this one ends.
+ * The analyzer must return right away, consuming only what was its own. */
+void session_hand_over(struct session *s, const char *service);
+
 /* The analyzer found the roles reversed (e.g. DNS: the first message is a reply). From now on
  * the analyzer sees directions the other way round; the connection's originator and responder
  * are swapped once the current packet is done, as Zeek's Connection::FlipRoles. */
