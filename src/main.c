@@ -37,6 +37,10 @@ static void usage(FILE *out)
           "      --extract-files DIR  write the contents of files seen (HTTP bodies, ...) into DIR\n"
           "      --conn-only          flows only: no protocol identification or analyzers\n"
           "      --file-hashes LIST   digests in files.log: md5,sha1,sha256 (default all) or none\n"
+          "      --callback-window S  seconds a host named by a JNDI lookup attempt is watched for the\n"
+          "                           victim's callback (default 600)\n"
+          "      --notice-suppress S  seconds a notice with the same identifier stays suppressed\n"
+          "                           (default 3600, as Zeek; 0 writes every one)\n"
           "  -q, --quiet              no summary on stderr\n",
           out);
 }
@@ -103,6 +107,8 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
         {"extract-files", required_argument, NULL, 'x'},
         {"conn-only", no_argument, NULL, 'c'},
         {"file-hashes", required_argument, NULL, 'H'},
+        {"callback-window", required_argument, NULL, 'W'},
+        {"notice-suppress", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -112,6 +118,7 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
 
     memset(o, 0, sizeof(*o));
     o->engine.file_hashes = FILES_HASH_ALL;
+    o->engine.notice_suppress = -1;
     o->logs.dir = ".";
     o->logs.format = LOG_FORMAT_TSV;
     optind = 1;
@@ -161,6 +168,18 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
                 return -1;
             }
             break;
+        case 'W':
+        case 'S':
+            if (parse_u64(optarg, &v) != 0 || v > 31u * 86400u || (c == 'W' && v == 0)) {
+                fprintf(stderr, "protowall: --%s: expected seconds (%s..2678400), got \"%s\"\n",
+                        c == 'W' ? "callback-window" : "notice-suppress", c == 'W' ? "1" : "0", optarg);
+                return -1;
+            }
+            if (c == 'W')
+                o->engine.callback_window = (double)v;
+            else
+                o->engine.notice_suppress = (double)v;
+            break;
         case 'q':
             o->quiet = true;
             break;
@@ -203,8 +222,9 @@ static int read_one_file(struct engine *e, const char *path, struct capture *cap
 static void print_summary(const struct engine_stats *s, const struct read_options *o)
 {
     fprintf(stderr,
-            "protowall: %" PRIu64 " packets, %" PRIu64 " flows logged, %" PRIu64 " weirds; logs in %s\n",
-            s->frames, s->flows_logged, s->weirds, o->logs.to_stdout ? "stdout" : o->logs.dir);
+            "protowall: %" PRIu64 " packets, %" PRIu64 " flows logged, %" PRIu64 " weirds, %" PRIu64
+            " notices; logs in %s\n",
+            s->frames, s->flows_logged, s->weirds, s->notices, o->logs.to_stdout ? "stdout" : o->logs.dir);
 }
 
 static int cmd_read(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 
 #include "decode/tunnel.h"
+#include "detect/notice.h"
 #include "engine/engine_int.h"
 #include "engine/session_int.h"
 #include "flow/conn_track.h"
@@ -68,8 +69,17 @@ struct engine *engine_create(const struct engine_config *cfg, struct log_set *lo
             return NULL;
         }
     }
+    {
+        struct detect_config dc2 = {.callback_window = (pw_time)(cfg->callback_window * (double)PW_SEC),
+                                    .suppress_for = (pw_time)((cfg->notice_suppress < 0 ? NOTICE_SUPPRESS_DEFAULT
+                                                                                        : cfg->notice_suppress) *
+                                                              (double)PW_SEC),
+                                    .seeded = cfg->seeded, .seed = cfg->seed};
+
+        e->detect = detect_create(&dc2, logs);
+    }
     if (e->decoder == NULL || e->flows == NULL || e->reasm == NULL || e->tcp_states == NULL ||
-        e->sessions == NULL) {
+        e->sessions == NULL || e->detect == NULL) {
         snprintf(err, errlen, "out of memory creating the engine");
         engine_free(e);
         return NULL;
@@ -159,6 +169,7 @@ static void engine_flow_end(struct engine *e, struct flow *f)
         }
     }
     session_end(e, f);
+    engine_detect_flow_end(e, f);
     engine_log_conn(e, f);
     e->stats.flows_logged++;
     engine_flow_release(e, f);
@@ -375,6 +386,9 @@ void engine_finish(struct engine *e)
     while ((f = flow_table_oldest(e->flows)) != NULL)
         engine_flow_end(e, f);
     log_set_flush(e->logs);
+    e->stats.notices = 0;
+    for (int t = 0; t < NOTICE_COUNT; t++)
+        e->stats.notices += notices_count(detect_notices(e->detect), (enum notice_type)t);
 }
 
 const struct engine_stats *engine_get_stats(const struct engine *e)
@@ -395,6 +409,7 @@ void engine_free(struct engine *e)
     tcp_reasm_pool_free(e->reasm);
     session_pools_free(e->sessions);
     files_free(e->files);
+    detect_free(e->detect);
     pool_free(e->tcp_states);
     decoder_free(e->decoder);
     free(e);

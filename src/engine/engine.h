@@ -19,6 +19,8 @@ struct engine_config {
     const char *extract_dir;    /* --extract-files: where file contents go (NULL: not kept) */
     uint32_t max_files;         /* files in transfer at once (0: default) */
     unsigned file_hashes;       /* FILES_HASH_* bits for files.log (0: none) */
+    double   callback_window;   /* seconds a host named by a lookup attempt is watched (0: default) */
+    double   notice_suppress;   /* seconds a notice identifier stays suppressed (<0: default 3600) */
     bool     conn_only;         /* --conn-only: no identification or analyzers (conn and weird logs) */
 };
 
@@ -27,6 +29,7 @@ struct engine_stats {
     uint64_t flows_created, flows_expired, flows_evicted, flows_logged;
     uint64_t tunnelled;
     uint64_t weirds;
+    uint64_t notices;            /* notice.log rows written (after suppression) */
 };
 
 struct engine;

@@ -3,6 +3,7 @@
 #define PW_ENGINE_ENGINE_INT_H
 
 #include "decode/decode.h"
+#include "detect/detect.h"
 #include "files/files.h"
 #include "engine/engine.h"
 #include "flow/flow.h"
@@ -27,6 +28,7 @@ struct engine {
     struct pool           *tcp_states;
     struct session_pools  *sessions;
     struct files          *files;
+    struct detect         *detect;         /* Log4Shell chain: notices, incidents */
     struct uid_gen         uids;
     uint64_t               next_flow_id;
     pw_time                now;            /* packet clock: the latest packet time seen */

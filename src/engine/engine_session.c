@@ -13,8 +13,6 @@
 #include "proto/session.h"
 #include "util/site.h"
 
-#define SESSION_MAX_SERVICES 4
-#define SESSION_DOMAIN_MAX   256
 #define SESSION_BUF_CLASSES  3
 #define SESSION_STATE_CLASSES 5
 
@@ -26,38 +24,6 @@ struct session_pools {
     struct pool *sessions;
     struct pool *bufs[SESSION_BUF_CLASSES];
     struct pool *states[SESSION_STATE_CLASSES];
-};
-
-/* Bytes one side sent that nobody has finished with: probe input, or what parse left. */
-struct session_side {
-    uint8_t *held;
-    uint32_t held_len;
-    uint8_t  held_class;     /* index into buf pools, valid when held != NULL */
-    uint32_t needed;
-    uint64_t delivered;
-    bool     gap;            /* lost bytes: this side can no longer be probed */
-};
-
-struct session {
-    struct engine        *e;
-    struct flow          *f;
-    enum proto_id         proto;         /* the attached analyzer, PROTO_UNKNOWN before or without */
-    void                 *state;
-    uint8_t               state_class;
-    bool                  identified;    /* identification finished (found or unknown) */
-    bool                  detached;      /* the analyzer was removed after a violation */
-    bool                  confirmed;
-    bool                  swap;          /* roles found reversed: the analyzer sees dir ^ swap */
-    uint8_t               handover;      /* proto_id the analyzer handed the stream to, or 0 */
-    uint8_t               n_services;
-    uint8_t               services[SESSION_MAX_SERVICES];
-    int8_t                first_talker;  /* -1 until someone sends payload */
-    uint8_t               entropy;       /* enum identify_entropy of the first bytes (unknown flows) */
-    struct identify_state ident;
-    struct session_side   side[2];
-    pw_time               now;
-    char                  uid[UID_STRLEN];
-    char                  domain[SESSION_DOMAIN_MAX];
 };
 
 struct session_pools *session_pools_create(uint32_t max_sessions)
@@ -294,6 +260,13 @@ static void identify_finish_unknown(struct session *s, const uint8_t *data, size
 {
     s->identified = true;
     s->entropy = (uint8_t)identify_entropy_class(data, len);
+    /* Nobody claims the stream: what each side sent so far goes to the shell watch. */
+    for (int i = 0; i < 2; i++) {
+        enum flow_dir d = (enum flow_dir)(s->first_talker == 1 ? !i : i);
+
+        if (s->side[d].held_len > 0)
+            session_detect_unclaimed(s, d, s->side[d].held, s->side[d].held_len);
+    }
     side_release(s->e->sessions, &s->side[0]);
     side_release(s->e->sessions, &s->side[1]);
 }
@@ -354,11 +327,14 @@ void session_stream_data(struct engine *e, struct flow *f, enum flow_dir dir, pw
     if (s->first_talker < 0)
         s->first_talker = (int8_t)dir;
     sd->delivered += len;
+    if (s->identified && (s->detached || s->proto == PROTO_UNKNOWN)) {
+        session_detect_unclaimed(s, dir, data, len);
+        return;
+    }
     if (s->detached)
         return;
     if (s->identified) {
-        if (s->proto != PROTO_UNKNOWN)
-            analyzer_deliver(s, dir, data, len);
+        analyzer_deliver(s, dir, data, len);
         return;
     }
     if (sd->gap)
@@ -498,6 +474,7 @@ void session_confirm(struct session *s)
     s->confirmed = true;
     if (s->n_services < SESSION_MAX_SERVICES)
         s->services[s->n_services++] = (uint8_t)s->proto;
+    session_detect_confirmed(s);
 }
 
 void session_violation(struct session *s, const char *reason, const uint8_t *data, size_t len)

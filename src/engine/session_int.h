@@ -8,12 +8,54 @@
 #include <stdint.h>
 
 #include "decode/packet.h"
+#include "detect/detect.h"
+#include "detect/shell_watch.h"
 #include "flow/flow.h"
+#include "identify/identify.h"
+#include "proto/proto.h"
 #include "util/pw_time.h"
+#include "util/uid.h"
+
+#define SESSION_MAX_SERVICES 4
+#define SESSION_DOMAIN_MAX   256
 
 struct engine;
 struct session;
 struct session_pools;
+
+/* Bytes one side sent that nobody has finished with: probe input, or what parse left. */
+struct session_side {
+    uint8_t *held;
+    uint32_t held_len;
+    uint8_t  held_class;     /* index into buf pools, valid when held != NULL */
+    uint32_t needed;
+    uint64_t delivered;
+    bool     gap;            /* lost bytes: this side can no longer be probed */
+};
+
+struct session {
+    struct engine        *e;
+    struct flow          *f;
+    enum proto_id         proto;         /* the attached analyzer, PROTO_UNKNOWN before or without */
+    void                 *state;
+    uint8_t               state_class;
+    bool                  identified;    /* identification finished (found or unknown) */
+    bool                  detached;      /* the analyzer was removed after a violation */
+    bool                  confirmed;
+    bool                  swap;          /* roles found reversed: the analyzer sees dir ^ swap */
+    uint8_t               handover;      /* proto_id the analyzer handed the stream to, or 0 */
+    uint8_t               n_services;
+    uint8_t               services[SESSION_MAX_SERVICES];
+    int8_t                first_talker;  /* -1 until someone sends payload */
+    uint8_t               entropy;       /* enum identify_entropy of the first bytes (unknown flows) */
+    struct identify_state ident;
+    struct session_side   side[2];
+    pw_time               now;
+    char                  uid[UID_STRLEN];
+    char                  domain[SESSION_DOMAIN_MAX];
+    struct detect_flow    det;           /* the Log4Shell detector's view of this flow */
+    struct shell_watch    shell;         /* unclaimed streams: is it a shell? */
+};
 
 struct session_pools *session_pools_create(uint32_t max_sessions);
 void session_pools_free(struct session_pools *sp);
@@ -37,5 +79,11 @@ void session_roles_flipped(struct engine *e, struct flow *f);
 
 /* conn.log service for the flow: confirmed analyzers' names joined by ','; length, 0 if none. */
 size_t session_service(const struct flow *f, char *buf, size_t size);
+
+/* engine_detect.c: what the detector needs of a session, and the hooks the session layer calls. */
+void session_detect_conn(struct session *s, struct detect_conn *c, char *service, size_t size);
+void session_detect_confirmed(struct session *s);
+void session_detect_unclaimed(struct session *s, enum flow_dir dir, const uint8_t *data, size_t len);
+void engine_detect_flow_end(struct engine *e, struct flow *f);
 
 #endif

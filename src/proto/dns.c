@@ -385,6 +385,22 @@ static void on_message(struct session *s, struct dns_state *st, const struct dns
     keep_pending(s, st, &t, h->qr ? p : NULL);
 }
 
+/* For the Log4Shell detector: questions (a callback host's lookup, data in labels) and the
+ * addresses answers give names (so a callback to a named host is recognised by address). */
+static void detect_message(struct session *s, const struct dns_parsed *p)
+{
+    if (!p->h.qr && p->have_question) {
+        session_dns_query(s, p->qname, p->qname_len);
+        return;
+    }
+    if (!p->h.qr || !p->replied)
+        return;
+    for (uint32_t i = 0; i < p->n_answers && i < DNS_MSG_ANSWERS; i++) {
+        if (p->ans_off[i] + p->ans_len[i] <= sizeof(p->text))
+            session_dns_answer(s, p->qname, p->qname_len, p->text + p->ans_off[i], p->ans_len[i]);
+    }
+}
+
 /* One whole message, from a datagram or a length-prefixed TCP record. */
 static void dns_message(struct session *s, struct dns_state *st, const uint8_t *msg, size_t len)
 {
@@ -407,6 +423,8 @@ static void dns_message(struct session *s, struct dns_state *st, const uint8_t *
     if (p.confirmed)
         session_confirm(s);
     tracked = p.h.opcode == DNS_OP_QUERY || p.h.opcode == DNS_OP_NOTIFY || p.h.opcode == DNS_OP_UPDATE;
+    if (p.h.opcode == DNS_OP_QUERY && !o.netbios)
+        detect_message(s, &p);
     if (tracked)
         on_message(s, st, &p, resp_is_multicast(&id), o.netbios);
     else if (!o.netbios)

@@ -111,6 +111,15 @@ void http_tx_set_str(struct http_state *st, uint32_t key, unsigned which, const 
     st->arena_tail = (uint16_t)(st->arena_tail + n);
 }
 
+bool http_tx_str(const struct http_state *st, const struct http_tx *t, unsigned which, const char **p, size_t *n)
+{
+    if (which >= HTTP_S_COUNT || !(t->has & (1u << which)))
+        return false;
+    *p = st->arena + t->s[which].off;
+    *n = t->s[which].len;
+    return true;
+}
+
 static void tx_str(const struct http_state *st, const struct http_tx *t, unsigned which, struct log_str *dst,
                    uint64_t *set, unsigned field)
 {
@@ -166,6 +175,12 @@ static void tx_log(struct session *s, struct http_state *st, struct http_tx *t)
             tx_str(st, t, HTTP_S_PROXIED + i, &proxied[i], &r.log_set, HTTP_F_PROXIED);
         r.proxied.items = proxied;
         r.proxied.n = t->n_proxied;
+    }
+    if (t->log4j_tag) {
+        static const struct log_str tag = {"CVE_2021_44228::LOG4J_RCE", 25};
+
+        r.tags.items = &tag;
+        r.tags.n = 1;
     }
     lists[0][0] = &r.orig_fuids;
     lists[0][1] = &r.orig_filenames;
@@ -323,8 +338,10 @@ static void msg_done(struct session *s, struct http_state *st, enum flow_dir dir
     http_body_end(s, st, dir);
     t = http_set_state(s, st, dir);
     t->body_len[dir] = d->body_len;
-    if (dir == FLOW_DIR_RESP && !((t->set & 1u) && t->status_code >= 100 && t->status_code <= 199))
+    if (dir == FLOW_DIR_RESP && !((t->set & 1u) && t->status_code >= 100 && t->status_code <= 199)) {
+        http_detect_response_done(s, st, t);
         tx_log(s, st, t);
+    }
     if (dir == FLOW_DIR_ORIG) {
         d->state = interrupted ? HTTP_P_NOTHING : HTTP_P_FIRST;
         return;
@@ -391,6 +408,7 @@ static void script_request(struct session *s, struct http_state *st, const struc
     t = http_set_state(s, st, FLOW_DIR_ORIG);
     http_tx_set_str(st, t->key, HTTP_S_METHOD, rl->method, rl->method_len);
     http_tx_set_str(st, t->key, HTTP_S_URI, uri, uri_len);
+    http_detect_request(s, st, t);
     if (!http_known_method(rl->method, rl->method_len))
         http_weird_str(s, WEIRD_UNKNOWN_HTTP_METHOD, rl->method, rl->method_len, true);
 }

@@ -89,6 +89,8 @@ static void body_clear(struct session *s, struct http_state *st, enum flow_dir d
     }
     if (d->file != NULL)
         file_data(d->file, session_now(s), p, n);
+    if (dir == FLOW_DIR_ORIG)
+        http_detect_body(s, st, dir, p, n);
 }
 
 static void body_inflate(struct session *s, struct http_state *st, enum flow_dir dir, const uint8_t *p, size_t n)
@@ -178,6 +180,8 @@ void http_body_end(struct session *s, struct http_state *st, enum flow_dir dir)
     const char *mime;
 
     http_body_release(d);
+    if (dir == FLOW_DIR_ORIG)
+        http_detect_body_end(s, st, dir);
     if (d->file == NULL)
         return;
     mime = file_mime_type(d->file);

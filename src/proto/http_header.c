@@ -199,12 +199,16 @@ static void header(struct session *s, struct http_state *st, enum flow_dir dir, 
     if (dir == FLOW_DIR_RESP && name_is(n, nlen, "upgrade"))
         st->upgrade_protocol = tl > 0;
     t = http_set_state(s, st, dir);
+    http_detect_header(s, st, dir, t, n, nlen, v, vlen);
     if (dir != FLOW_DIR_ORIG)
         return;
     if (name_is(n, nlen, "referer")) {
         http_tx_set_str(st, t->key, HTTP_S_REFERRER, v, vlen);
     } else if (name_is(n, nlen, "host")) {
-        http_tx_set_str(st, t->key, HTTP_S_HOST, v, vlen);
+        /* Zeek keeps what precedes the first ':' (split_string1), dropping a port. */
+        const char *colon = memchr(v, ':', vlen);
+
+        http_tx_set_str(st, t->key, HTTP_S_HOST, v, colon != NULL ? (size_t)(colon - v) : vlen);
         set_domain(s, v, vlen);
     } else if (name_is(n, nlen, "range")) {
         /* range_request is not logged */

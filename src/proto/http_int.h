@@ -29,6 +29,9 @@
 #define HTTP_INFLATE_ACTIVE 512          /* decoders alive at once, process-wide */
 #define HTTP_MAX_VIOLATIONS 5            /* DPD::max_violations before an unconfirmed analyzer goes */
 #define HTTP_IGNORE_VIOLATIONS_AFTER 10240
+#define HTTP_SCAN_WINDOW    1024         /* request body bytes scanned for lookups at once */
+#define HTTP_SCAN_CARRY     256          /* kept from one window to the next: a lookup may straddle */
+#define HTTP_SCAN_BODY_MAX  (64u << 10)  /* request body bytes scanned per message */
 
 /* ---- http.log ---- */
 enum http_f {
@@ -70,7 +73,8 @@ enum http_s {
     HTTP_S_FUID = HTTP_S_PROXIED + HTTP_PROXIED_MAX,  /* [orig, resp] */
     HTTP_S_FNAME = HTTP_S_FUID + 2,
     HTTP_S_MIME = HTTP_S_FNAME + 2,
-    HTTP_S_COUNT = HTTP_S_MIME + 2
+    HTTP_S_CTYPE = HTTP_S_MIME + 2,                   /* the response's Content-Type (detection) */
+    HTTP_S_COUNT = HTTP_S_CTYPE + 1
 };
 
 struct http_str {
@@ -84,6 +88,7 @@ struct http_tx {
     uint8_t         n_proxied;
     uint16_t        status_code, info_code;
     uint32_t        depth;
+    bool            log4j_tag;    /* http.log tags CVE_2021_44228::LOG4J_RCE */
     uint32_t        has;          /* bit per enum http_s: the string is set */
     uint64_t        set;          /* non-string optional log fields that are set */
     pw_time         ts;
@@ -134,7 +139,11 @@ struct http_dir {
     uint32_t file_key;           /* pending transaction the file is listed on */
     bool     file_listed;
     struct file_ctx *file;
-    z_stream z;
+    uint16_t scan_len;           /* request body bytes in scan[] */
+    uint16_t scan_new;           /* of them, not scanned yet */
+    uint32_t scan_total;         /* body bytes fed to the scan this message */
+    z_stream z;                  /* msg_begin clears everything before this member */
+    char     scan[HTTP_SCAN_WINDOW];
     char     filename[HTTP_FILENAME_MAX];
 };
 
@@ -164,6 +173,17 @@ struct http_state {
     struct http_tx tx[HTTP_TX_SLOTS];
     char     arena[HTTP_ARENA];
 };
+
+/* A pending transaction's string; false when unset. */
+bool http_tx_str(const struct http_state *st, const struct http_tx *t, unsigned which, const char **p, size_t *n);
+
+/* ---- Log4Shell detection (http_detect.c) ---- */
+void http_detect_request(struct session *s, struct http_state *st, struct http_tx *t);
+void http_detect_header(struct session *s, struct http_state *st, enum flow_dir dir, struct http_tx *t,
+                        const char *n, size_t nlen, const char *v, size_t vlen);
+void http_detect_body(struct session *s, struct http_state *st, enum flow_dir dir, const uint8_t *p, size_t n);
+void http_detect_body_end(struct session *s, struct http_state *st, enum flow_dir dir);
+void http_detect_response_done(struct session *s, struct http_state *st, struct http_tx *t);
 
 /* ---- pure parsers (http_parse.c) ---- */
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "detect/jndi.h"
 #include "proto/analyzer.h"
 #include "proto/ldap_int.h"
 #include "proto/session.h"
@@ -291,6 +292,44 @@ static bool op_finishes(int op)
     }
 }
 
+static const char *cstr(char *buf, size_t size, const char *p, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    snprintf(buf, size, "%.*s", (int)n, p);
+    return buf;
+}
+
+/* For the Log4Shell detector: an entry that is a JNDI referral, or a lookup string in what a
+ * client sent (a Java service may log a bind DN or a filter value). */
+static void detect_message(struct session *s, struct ldap_state *st, enum flow_dir dir, const uint8_t *p, size_t n)
+{
+    const struct ldap_msg *m = &st->msg;
+
+    if (m->op == LDAP_OP_SEARCH_ENTRY && m->java) {
+        char cls[LDAP_JAVA_MAX + 1], base[LDAP_JAVA_MAX + 1], fac[LDAP_JAVA_MAX + 1];
+        struct java_referral r = {
+            .proto = "ldap", .raw = p, .raw_len = n,
+            .class_name = cstr(cls, sizeof(cls), m->java_class, m->java_class_len),
+            .codebase = cstr(base, sizeof(base), m->java_codebase, m->java_codebase_len),
+            .factory = cstr(fac, sizeof(fac), m->java_factory, m->java_factory_len),
+            .serialized = m->java_serialized,
+        };
+
+        session_java_referral(s, dir, &r);
+    } else if (m->request && memchr(p, '$', n) != NULL) {
+        struct jndi_hit hits[2];
+        int k = jndi_scan(p, n, hits, 2);
+
+        for (int i = 0; i < k && i < 2; i++) {
+            struct lookup_attempt a = {.where = ATTEMPT_PAYLOAD, .proto = "ldap", .value = p, .value_len = n,
+                                       .hit = &hits[i]};
+
+            (void)session_lookup_attempt(s, dir, &a);
+        }
+    }
+}
+
 static const char *ext_name(const char *oid, size_t len)
 {
     if (len == sizeof(STARTTLS_OID) - 1 && memcmp(oid, STARTTLS_OID, len) == 0)
@@ -527,6 +566,7 @@ static struct parse_result ldap_parse(struct session *s, void *state, enum flow_
                 if (r == LDAP_PARSE_NEED)
                     return result(PARSE_OK, off, udp ? 0 : used);
                 on_message(s, st, &st->msg);
+                detect_message(s, st, dir, p, used);
                 off += used;
                 st->krb_left[dir] -= (uint32_t)used;
                 if (st->krb_left[dir] == 0)
@@ -562,6 +602,7 @@ static struct parse_result ldap_parse(struct session *s, void *state, enum flow_
                 return result(PARSE_VIOLATION, off, 0);
             }
             on_message(s, st, &st->msg);
+            detect_message(s, st, dir, p, used);
             if (!st->confirmed) {
                 st->confirmed = true;
                 session_confirm(s);

@@ -58,6 +58,7 @@ enum ldap_auth { LDAP_AUTH_NONE = -1, LDAP_AUTH_SIMPLE = 0, LDAP_AUTH_SASL = 3,
 
 #define LDAP_TEXT_MAX   512    /* bytes kept of a DN, diagnostic, argument */
 #define LDAP_FILTER_MAX 1024   /* bytes kept of a rendered filter */
+#define LDAP_JAVA_MAX   256    /* bytes kept of a javaClassName, javaCodeBase, javaFactory */
 #define LDAP_MECH_MAX   64
 
 /* What one LDAPMessage says, as far as the logs care. Strings are already rendered as Zeek
@@ -73,12 +74,18 @@ struct ldap_msg {
     int      auth;                  /* enum ldap_auth for binds */
     int64_t  scope, deref;          /* search request; -1 when absent */
     bool     has_serversaslcreds_krb5;   /* bind response: SPNEGO accepted MS KRB5 */
+    bool     java;                  /* search entry: Java naming attributes (a JNDI referral) */
+    bool     java_serialized;       /* ... with javaSerializedData */
+    uint16_t java_class_len, java_codebase_len, java_factory_len;
     uint16_t diag_len, object_len, arg_len, filter_len, mech_len;
     char     diag[LDAP_TEXT_MAX];
     char     object[LDAP_TEXT_MAX];
     char     arg[LDAP_TEXT_MAX];
     char     filter[LDAP_FILTER_MAX];
     char     mech[LDAP_MECH_MAX];   /* SASL mechanism (also in arg) */
+    char     java_class[LDAP_JAVA_MAX];
+    char     java_codebase[LDAP_JAVA_MAX];
+    char     java_factory[LDAP_JAVA_MAX];
 };
 
 enum ldap_parse {

@@ -2,6 +2,7 @@
  * search filters as Zeek does, and judges a first message for the probe. Pure: no session. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "proto/ldap_int.h"
 
@@ -376,6 +377,56 @@ static bool next_int(struct cursor *k, int64_t *v)
     return next(k, &h, &c) && ber_int(c, h.len, v);
 }
 
+static bool type_is(const uint8_t *p, size_t len, const char *name)
+{
+    return len == strlen(name) && strncasecmp((const char *)p, name, len) == 0;
+}
+
+/* The attributes of a search entry that make it a JNDI referral (RFC 2713's Java schema): what
+ * a lookup will load, from where, and whether a serialized object comes with it. */
+static void parse_java_attributes(struct cursor *k, struct ldap_msg *m)
+{
+    struct ber_hdr h, ah, th, sh, vh;
+    const uint8_t *v, *av, *tv, *sv, *vv;
+    struct cursor attrs, one, vals;
+
+    if (!next(k, &h, &v))
+        return;
+    attrs.p = v;
+    attrs.len = h.len;
+    while (next(&attrs, &ah, &av)) {
+        one.p = av;
+        one.len = ah.len;
+        if (!next(&one, &th, &tv) || !next(&one, &sh, &sv))
+            continue;
+        vals.p = sv;
+        vals.len = sh.len;
+        if (!next(&vals, &vh, &vv))
+            continue;
+        if (type_is(tv, th.len, "javaClassName")) {
+            m->java = true;
+            m->java_class_len = ascii_copy(m->java_class, sizeof(m->java_class), vv, vh.len);
+        } else if (type_is(tv, th.len, "javaCodeBase")) {
+            m->java = true;
+            m->java_codebase_len = ascii_copy(m->java_codebase, sizeof(m->java_codebase), vv, vh.len);
+        } else if (type_is(tv, th.len, "javaFactory")) {
+            m->java = true;
+            m->java_factory_len = ascii_copy(m->java_factory, sizeof(m->java_factory), vv, vh.len);
+        } else if (type_is(tv, th.len, "javaSerializedData")) {
+            m->java = true;
+            m->java_serialized = vh.len >= 2 && vv[0] == 0xac && vv[1] == 0xed;
+        } else if (type_is(tv, th.len, "javaReferenceAddress") || type_is(tv, th.len, "javaRemoteLocation")) {
+            m->java = true;
+        } else if (type_is(tv, th.len, "objectClass")) {
+            do {
+                if (type_is(vv, vh.len, "javaNamingReference") || type_is(vv, vh.len, "javaSerializedObject") ||
+                    type_is(vv, vh.len, "javaMarshalledObject"))
+                    m->java = true;
+            } while (next(&vals, &vh, &vv));
+        }
+    }
+}
+
 static bool parse_result(struct cursor *k, struct ldap_msg *m)
 {
     struct ber_hdr h;
@@ -546,6 +597,7 @@ static bool parse_op(struct ldap_msg *m, const struct ber_hdr *oh, const uint8_t
         if (!next(&k, &h, &v))
             return false;
         m->object_len = ascii_copy(m->object, sizeof(m->object), v, h.len);
+        parse_java_attributes(&k, m);
         return true;
     case LDAP_OP_MODIFY_REQ:
         if (!next(&k, &h, &v))

@@ -68,4 +68,68 @@ struct file_ctx *session_file_open(struct session *s, enum flow_dir dir, const c
 /* A fact for detectors and policy (HTTP Host, TLS SNI, ...): kept on the session. */
 void session_set_domain(struct session *s, const char *name, size_t len);
 
+
+/* --- Detection (detect/): analyzers report what they saw; the engine's detector decides what
+ * it means, raises notices and ties them into incidents. None of these fail or block. --- */
+
+/* A Java naming referral or serialized payload came back to a lookup: an LDAP search entry with
+ * javaClassName / javaCodeBase / javaSerializedData, or an RMI ReturnData carrying a Reference
+ * or a serialized object. Strings may be NULL; they are copied before the call returns. */
+struct java_referral {
+    const char    *proto;        /* "ldap", "rmi" */
+    const uint8_t *raw;          /* the message as sent (notice sub), may be NULL */
+    size_t         raw_len;
+    const char    *class_name;   /* javaClassName, or the class of the serialized object */
+    const char    *codebase;     /* javaCodeBase / Reference factory location: a URL */
+    const char    *factory;      /* javaFactory / Reference factory class */
+    bool           serialized;   /* carries a serialized Java object (ac ed 00 05) */
+};
+void session_java_referral(struct session *s, enum flow_dir dir, const struct java_referral *r);
+
+
+/* Where a lookup string was found. */
+enum attempt_where {
+    ATTEMPT_HEADER,    /* an HTTP header name or value, as sent */
+    ATTEMPT_URI,       /* the request URI or query */
+    ATTEMPT_METHOD,    /* the request method */
+    ATTEMPT_BODY,      /* a message body: form, JSON, XML, text */
+    ATTEMPT_AUTH,      /* decoded Authorization credentials (Basic, Bearer) */
+    ATTEMPT_PAYLOAD,   /* another cleartext protocol's payload (LDAP, DNS names, ...) */
+};
+
+struct jndi_hit;
+
+/* A JNDI lookup string in cleartext (detect/jndi.h finds them). HTTP context may be NULL. */
+struct lookup_attempt {
+    enum attempt_where     where;
+    const char            *proto;          /* "http", "ldap", "dns" */
+    const char            *name;           /* header name, or NULL */
+    size_t                 name_len;
+    const uint8_t         *value;          /* the text the lookup was found in, as sent */
+    size_t                 value_len;
+    const char            *uri, *method;   /* the request's, or NULL */
+    size_t                 uri_len, method_len;
+    bool                   corelight_name, corelight_value;  /* Corelight's header test matched */
+    const struct jndi_hit *hit;            /* the decoded lookup */
+};
+
+/* Reports a lookup; returns true when it was reported as an attempt (HTTP tags the request). */
+bool session_lookup_attempt(struct session *s, enum flow_dir dir, const struct lookup_attempt *a);
+
+/* An HTTP response finished whose body or type may be Java (class, JAR, serialized object). */
+struct java_download {
+    const char *user_agent, *content_type, *mime, *host, *method, *fuid;  /* NULL when absent */
+    size_t      user_agent_len, content_type_len, host_len, method_len;
+    uint32_t    trans_depth;
+};
+
+/* Returns true when it was reported (HTTP tags the request). */
+bool session_java_download(struct session *s, const struct java_download *d);
+
+/* DNS: a question this flow's client asked, and one answer record (its text as dns.log writes
+ * it: an address for A/AAAA) to a question. */
+void session_dns_query(struct session *s, const char *name, size_t len);
+void session_dns_answer(struct session *s, const char *name, size_t name_len, const char *answer,
+                        size_t answer_len);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "detect/jndi.h"
 #include "proto/analyzer.h"
 #include "proto/http.h"
 #include "proto/http_int.h"
@@ -35,6 +36,10 @@ static struct {
     struct row rows[MAX_ROWS];
     void *state;
     bool detached;
+    int attempts, downloads;
+    enum attempt_where attempt_where;
+    char attempt_host[64];
+    bool tagged;
 } seen;
 
 static void cp(char *dst, size_t size, struct log_str v)
@@ -107,6 +112,19 @@ struct file_ctx *session_file_open(struct session *s, enum flow_dir dir, const c
 void session_set_domain(struct session *s, const char *name, size_t len)
 {
     snprintf(seen.domain, sizeof(seen.domain), "%.*s", (int)len, name);
+}
+
+bool session_lookup_attempt(struct session *s, enum flow_dir dir, const struct lookup_attempt *a)
+{
+    seen.attempts++;
+    seen.attempt_where = a->where;
+    snprintf(seen.attempt_host, sizeof(seen.attempt_host), "%s", a->hit != NULL ? a->hit->host : "");
+    return true;
+}
+bool session_java_download(struct session *s, const struct java_download *d)
+{
+    seen.downloads++;
+    return true;
 }
 
 static void hook(struct session *s, enum flow_dir dir, const char *name, size_t nlen, const char *value, size_t vlen)
@@ -300,7 +318,7 @@ static void test_pipelining_and_bodies(void **st)
     assert_int_equal(seen.nrows, 3);
     assert_int_equal(seen.rows[0].depth, 1);
     assert_string_equal(seen.rows[0].uri, "/one");
-    assert_string_equal(seen.rows[0].host, "example.com:8080");
+    assert_string_equal(seen.rows[0].host, "example.com");
     assert_string_equal(seen.rows[0].ua, "ua");
     assert_string_equal(seen.rows[0].version, "1.1");
     assert_int_equal(seen.rows[0].resp_len, 5);

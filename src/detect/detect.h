@@ -1,0 +1,72 @@
+/* detect/detect.h - the Log4Shell chain detector: attempts, callbacks, referrals, downloads and
+ * shells, correlated into incidents and written as notices (notice.log, log4j.log).
+ *
+ * The engine owns one detector. Analyzers report facts through proto/session.h; the session
+ * layer forwards them here with the flow described by a struct detect_conn. Nothing here runs
+ * per packet: only on those facts and at flow end. */
+#ifndef PW_DETECT_DETECT_H
+#define PW_DETECT_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log/log_schema.h"
+#include "log/log_set.h"
+#include "proto/session.h"
+#include "util/pw_time.h"
+
+struct detect_config {
+    pw_time  callback_window;   /* how long a host named by an attempt is watched (0: default) */
+    pw_time  suppress_for;      /* notice suppression per identifier (Zeek's default 3600 s) */
+    bool     seeded;            /* repeatable incident ids, as uids under --seed */
+    uint64_t seed;
+};
+
+#define DETECT_CALLBACK_WINDOW_DEFAULT 600   /* seconds */
+
+/* What the detector keeps per flow: on the session, zeroed at its start. */
+struct detect_flow {
+    uint32_t incident;          /* 0: in no incident */
+    uint8_t  flags;             /* DETECT_FLOW_* */
+};
+
+#define DETECT_FLOW_CALLBACK_DONE 0x01u  /* LOG4J_CALLBACK decided for this flow */
+#define DETECT_FLOW_SHELL_DONE    0x02u
+#define DETECT_FLOW_DOWNLOAD_DONE 0x04u
+
+/* The flow a fact is about. */
+struct detect_conn {
+    const char         *uid;
+    struct log_conn_id  id;
+    const char         *proto;      /* "tcp", "udp" */
+    const char         *service;    /* conn.log service so far ("" if none) */
+    struct detect_flow *df;         /* NULL for flows without a session */
+};
+
+struct detect;
+
+struct detect *detect_create(const struct detect_config *cfg, struct log_set *logs);
+void detect_free(struct detect *d);
+
+bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_time ts, bool is_orig,
+                           const struct lookup_attempt *a);
+void detect_java_referral(struct detect *d, const struct detect_conn *c, pw_time ts,
+                          const struct java_referral *r);
+bool detect_java_download(struct detect *d, const struct detect_conn *c, pw_time ts,
+                          const struct java_download *j);
+void detect_dns_query(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name, size_t len);
+void detect_dns_answer(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name,
+                       size_t name_len, const char *answer, size_t answer_len);
+
+/* An analyzer confirmed the flow's protocol (service set), or the flow ended: is it a callback? */
+void detect_flow_service(struct detect *d, const struct detect_conn *c, pw_time ts);
+void detect_flow_end(struct detect *d, const struct detect_conn *c, pw_time ts);
+
+/* The flow carries an interactive shell; commander is the side that sends the commands. */
+void detect_shell(struct detect *d, const struct detect_conn *c, pw_time ts, bool commander_is_resp);
+
+/* Notices written per type (for the run summary and tests). */
+const struct notices *detect_notices(const struct detect *d);
+
+#endif
