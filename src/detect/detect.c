@@ -546,18 +546,22 @@ static double label_entropy(const char *p, size_t n)
     return e;
 }
 
-/* A label that is encoded data rather than a name: long, from an encoding alphabet, random. */
+/* A label that is encoded data rather than a name: long, from an encoding alphabet, random, and
+ * not made of words (base32, hex and base64 hold vowels at 12-16%, words at 35-40%). */
 static bool label_carries_data(const char *p, size_t n)
 {
-    if (n < 48)
+    size_t vowels = 0;
+
+    if (n < 40)
         return false;
     for (size_t i = 0; i < n; i++) {
-        char c = p[i];
+        char c = p[i], l = (char)(c | 0x20);
 
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
             return false;
+        vowels += l == 'a' || l == 'e' || l == 'i' || l == 'o' || l == 'u';
     }
-    return label_entropy(p, n) >= 4.0;
+    return vowels * 100 < n * 25 && label_entropy(p, n) >= 3.5;
 }
 
 static void dns_exfil(struct detect *d, const struct detect_conn *c, pw_time ts, uint32_t inc, const char *name,
