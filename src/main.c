@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "capture/capture.h"
+#include "detect/jndi_cli.h"
 #include "engine/engine.h"
 #include "files/files.h"
 #include "log/log_set.h"
+#include "policy/policy_cli.h"
 
 /* Exit statuses: 0 all read; 1 input ended early (a truncated capture), logs hold what was read;
  * 2 usage, a missing or unreadable file, bad configuration: nothing was analysed. */
@@ -25,6 +27,11 @@ static void usage(FILE *out)
           "\n"
           "commands:\n"
           "  read [options] FILE...   analyse pcap/pcapng files, write Zeek-format logs\n"
+          "  jndi-scan [--base64] [STRING...]\n"
+          "                           find JNDI lookups (Log4Shell) in strings or stdin lines, as JSON\n"
+          "  policy check FILE        validate an egress policy (docs/policy.md)\n"
+          "  policy explain FILE --flow \"tcp A:P -> B:P app=X ...\"\n"
+          "                           which rule decides a flow, and why\n"
           "  version                  print the version\n"
           "  help                     this text\n"
           "\n"
@@ -292,6 +299,10 @@ int main(int argc, char **argv)
     cmd = argv[1];
     if (strcmp(cmd, "read") == 0)
         return cmd_read(argc - 1, argv + 1);
+    if (strcmp(cmd, "jndi-scan") == 0)
+        return jndi_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "policy") == 0)
+        return policy_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("protowall %s\n", PW_VERSION);
         return EXIT_OK;

@@ -457,6 +457,15 @@ static bool service_fits(const char *scheme, const char *service)
     return false;
 }
 
+/* The flow named the host itself (TLS SNI, HTTP Host): an encrypted ldaps:// callback shows here. */
+static bool domain_is(const struct detect_conn *c, const char *host)
+{
+    size_t n = strlen(host);
+
+    return c->domain != NULL && n > 0 && strncasecmp(c->domain, host, n) == 0 &&
+           (c->domain[n] == '\0' || c->domain[n] == ':');
+}
+
 static void callback_check(struct detect *d, const struct detect_conn *c, pw_time ts, bool at_end)
 {
     const char *svc = c->service != NULL ? c->service : "";
@@ -469,7 +478,7 @@ static void callback_check(struct detect *d, const struct detect_conn *c, pw_tim
         struct raise r;
         char sub[SUB_MAX], victim[64];
 
-        if (target_expired(t, ts) || !t->has_addr || addr_cmp(&t->addr, &c->id.resp_h) != 0)
+        if (target_expired(t, ts) || !(t->has_addr ? addr_cmp(&t->addr, &c->id.resp_h) == 0 : domain_is(c, t->host)))
             continue;
         if (t->kind == TARGET_CODEBASE) {
             flow_join(c, t->incident);
@@ -756,6 +765,10 @@ bool detect_java_download(struct detect *d, const struct detect_conn *c, pw_time
     struct raise r;
     char sub[SUB_MAX];
     bool raised = false;
+
+    /* A Java client in an incident fetching Java: the referral may have been encrypted (ldaps). */
+    if (inc == 0 && java_ua)
+        inc = victim_incident(d, &c->id.orig_h, ts);
 
     memset(&r, 0, sizeof(r));
     r.sub = sub;

@@ -41,6 +41,7 @@ struct detect_conn {
     struct log_conn_id  id;
     const char         *proto;      /* "tcp", "udp" */
     const char         *service;    /* conn.log service so far ("" if none) */
+    const char         *domain;     /* the name the client asked for (TLS SNI, HTTP Host), or "" */
     struct detect_flow *df;         /* NULL for flows without a session */
 };
 

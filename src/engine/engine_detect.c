@@ -31,12 +31,14 @@ static void flow_conn(struct flow *f, const char *uid, struct detect_flow *df, s
     service[0] = '\0';
     (void)session_service(f, service, size);
     c->service = service;
+    c->domain = "";
     c->df = df;
 }
 
 void session_detect_conn(struct session *s, struct detect_conn *c, char *service, size_t size)
 {
     flow_conn(s->f, s->uid, &s->det, c, service, size);
+    c->domain = s->domain;
 }
 
 bool session_lookup_attempt(struct session *s, enum flow_dir dir, const struct lookup_attempt *a)
@@ -125,6 +127,7 @@ void engine_detect_flow_end(struct engine *e, struct flow *f)
         return;
     if (s != NULL) {
         flow_conn(f, s->uid, &s->det, &c, svc, sizeof(svc));
+        c.domain = s->domain;
     } else {
         engine_uid(e, f->id, uid, sizeof(uid));
         flow_conn(f, uid, NULL, &c, svc, sizeof(svc));

@@ -469,6 +469,7 @@ static enum step request_line(struct session *s, struct http_state *st, const ch
     if (r != HTTP_REQ_OK) {
         session_weird(s, r == HTTP_REQ_BAD_WITH_VERSION ? WEIRD_BAD_HTTP_REQUEST_WITH_VERSION : WEIRD_BAD_HTTP_REQUEST,
                       NULL);
+        http_detect_bad_request_line(s, st, line, len);
         if (!(st->num_requests == 0 || st->keep_alive))
             return STEP_OK;   /* crud after the request: Zeek only raises an event */
         if (len == 0) {

@@ -28,14 +28,14 @@ static void report(struct session *s, struct http_state *st, enum flow_dir dir, 
     const char *uri = NULL, *method = NULL;
     size_t ul = 0, ml = 0;
 
-    if (http_tx_str(st, t, HTTP_S_URI, &uri, &ul))
+    if (t != NULL && http_tx_str(st, t, HTTP_S_URI, &uri, &ul))
         a->uri = uri, a->uri_len = ul;
-    if (http_tx_str(st, t, HTTP_S_METHOD, &method, &ml))
+    if (t != NULL && http_tx_str(st, t, HTTP_S_METHOD, &method, &ml))
         a->method = method, a->method_len = ml;
     a->proto = "http";
     for (int i = 0; i < n && i < HTTP_HITS_MAX; i++) {
         a->hit = &hits[i];
-        if (session_lookup_attempt(s, dir, a))
+        if (session_lookup_attempt(s, dir, a) && t != NULL)
             t->log4j_tag = true;
     }
 }
@@ -64,6 +64,23 @@ void http_detect_request(struct session *s, struct http_state *st, struct http_t
         a.value_len = n;
         report(s, st, FLOW_DIR_ORIG, t, &a, hits, k);
     }
+}
+
+/* A request line HTTP cannot parse (a lookup as the method makes it one): the server may still
+ * log it, so it is scanned whole. */
+void http_detect_bad_request_line(struct session *s, struct http_state *st, const char *line, size_t len)
+{
+    struct jndi_hit hits[HTTP_HITS_MAX];
+    struct lookup_attempt a;
+    int k;
+
+    if (!may_hold_lookup(line, len) || (k = jndi_scan((const uint8_t *)line, len, hits, HTTP_HITS_MAX)) <= 0)
+        return;
+    memset(&a, 0, sizeof(a));
+    a.where = ATTEMPT_METHOD;
+    a.value = (const uint8_t *)line;
+    a.value_len = len;
+    report(s, st, FLOW_DIR_ORIG, NULL, &a, hits, k);
 }
 
 /* "Basic xxx", "Bearer xxx": the credentials after the scheme word, decoded. */

@@ -179,6 +179,7 @@ bool http_tx_str(const struct http_state *st, const struct http_tx *t, unsigned 
 
 /* ---- Log4Shell detection (http_detect.c) ---- */
 void http_detect_request(struct session *s, struct http_state *st, struct http_tx *t);
+void http_detect_bad_request_line(struct session *s, struct http_state *st, const char *line, size_t len);
 void http_detect_header(struct session *s, struct http_state *st, enum flow_dir dir, struct http_tx *t,
                         const char *n, size_t nlen, const char *v, size_t vlen);
 void http_detect_body(struct session *s, struct http_state *st, enum flow_dir dir, const uint8_t *p, size_t n);

@@ -10,4 +10,5 @@
     PROTO(SSH, ssh) \
     PROTO(DNS, dns) \
     PROTO(LDAP, ldap) \
-    PROTO(LDAP_UDP, ldap_udp)
+    PROTO(LDAP_UDP, ldap_udp) \
+    PROTO(RMI, rmi)

@@ -159,6 +159,17 @@
     WEIRD(LDAP_MESSAGE_OPCODE_CHANGE, "LDAP_message_opcode_change")               \
     WEIRD(LDAP_MESSAGE_RESULT_CHANGE, "LDAP_message_result_change")               \
     WEIRD(LDAP_MESSAGE_TOO_LARGE,     "LDAP_message_too_large")                   \
+    /* RMI */                                                                     \
+    WEIRD(RMI_BAD_ENDPOINT,           "rmi_bad_endpoint")                         \
+    WEIRD(RMI_BAD_MAGIC,              "rmi_bad_magic")                            \
+    WEIRD(RMI_BAD_PROTOCOL,           "rmi_bad_protocol")                         \
+    WEIRD(RMI_BAD_STREAM_MAGIC,       "rmi_bad_stream_magic")                     \
+    WEIRD(RMI_MAX_CLASSES,            "rmi_max_classes_exceeded")                 \
+    WEIRD(RMI_MAX_NAMES,              "rmi_max_names_exceeded")                   \
+    WEIRD(RMI_MAX_OPERATIONS,         "rmi_max_operations_exceeded")              \
+    WEIRD(RMI_PROTOCOL_NOT_SUPPORTED, "rmi_protocol_not_supported")               \
+    WEIRD(RMI_SERIALIZED_TOO_LARGE,   "rmi_serialized_object_too_large")          \
+    WEIRD(RMI_UNKNOWN_MESSAGE,        "rmi_unknown_message")                      \
     /* SSH */                                                                     \
     WEIRD(SSH_MALFORMED_IDENTIFICATION, "malformed_ssh_identification")           \
     WEIRD(SSH_MALFORMED_PACKET,       "malformed_ssh_packet")                     \

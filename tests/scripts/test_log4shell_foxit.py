@@ -34,7 +34,7 @@ def sub_value(sub, key):
 
 def main():
     table = "--table" in sys.argv
-    pcaps = sorted(glob.glob(os.path.join(DIR, "ldap-*.pcap")))
+    pcaps = sorted(glob.glob(os.path.join(DIR, "ldap-*.pcap")) + glob.glob(os.path.join(DIR, "log4shell-ldaps-*.pcapng")))
     if not pcaps:
         print("skipped: %s absent" % DIR)
         return 77
@@ -43,13 +43,17 @@ def main():
              "|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as tmp:
         for pcap in pcaps:
-            name = os.path.basename(pcap)[:-5]
+            name = os.path.splitext(os.path.basename(pcap))[0]
             out = os.path.join(tmp, name)
             subprocess.run([BIN, "read", "-C", "-q", "--seed", "1", "-o", out, pcap], check=False)
             conn = rows(os.path.join(out, "conn.log"))
             notes = rows(os.path.join(out, "notice.log"))
             called = sorted(set(r["id.resp_h"] for r in conn if "ldap" in r["service"]))
-            fetched = [r for r in conn if r["service"] == "http" and r["id.resp_h"] in called]
+            if name.startswith("log4shell-ldaps"):
+                # LDAP inside TLS from the first byte: the victim names the host in its SNI.
+                called = sorted(set(r["server_name"] for r in rows(os.path.join(out, "ssl.log"))))
+            ldap_hosts = set(r["id.resp_h"] for r in conn if "ldap" in r["service"] or "ssl" in r["service"])
+            fetched = [r for r in conn if r["service"] == "http" and r["id.resp_h"] in ldap_hosts]
             attempts = [n for n in notes if n["note"].split("::")[-1] in ATTEMPTS]
             decoded = sorted(set(sub_value(n["sub"], "payload_host") for n in attempts))
 
@@ -63,7 +67,7 @@ def main():
                 problems.append("decoded host %s, victim called %s" % (decoded, called))
             if called and not has("LOG4J_CALLBACK"):
                 problems.append("no callback notice")
-            if called and not has("LOG4J_LDAP_JAVA"):
+            if called and not has("LOG4J_LDAP_JAVA") and not name.startswith("log4shell-ldaps"):
                 problems.append("no LDAP referral notice")
             if fetched and not has("LOG4J_JAVA_CLASS_DOWNLOAD"):
                 problems.append("no class download notice")
