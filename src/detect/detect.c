@@ -128,6 +128,8 @@ static struct target *target_add(struct detect *d, enum target_kind kind, const 
         if (t->kind == kind && t->port == port && t->incident == incident && strcmp(t->host, host) == 0 &&
             t->has_addr == (addr != NULL) && (addr == NULL || addr_cmp(&t->addr, addr) == 0)) {
             t->until = ts + d->cfg.callback_window;
+            if (named_by != NULL)
+                snprintf(t->named_by, sizeof(t->named_by), "%s", named_by);
             return t;
         }
         if (slot == NULL || (slot->live && t->until < slot->until))
@@ -500,7 +502,9 @@ static void callback_check(struct detect *d, const struct detect_conn *c, pw_tim
         r.sub_len = (size_t)snprintf(sub, sizeof(sub), "scheme=%s, host=%s, port=%s%u, service=%s, victim=%s, named_by=%s",
                                      t->scheme, t->host, t->port != 0 ? "" : "default:", want,
                                      svc[0] != '\0' ? svc : "-", victim, t->named_by);
+        /* One per attempt and callback path: a second exploitation is a second callback. */
         conn_ident(c, false, r.ident, sizeof(r.ident));
+        snprintf(r.ident + strlen(r.ident), sizeof(r.ident) - strlen(r.ident), "%s", t->named_by);
         (void)raise_notice(d, c, ts, t->incident, &r);
         return;
     }
