@@ -1,51 +1,19 @@
 /* detect/detect.c - the Log4Shell chain: every stage a notice, all stages of one chain one
  * incident. Hosts named by lookup attempts and Java codebases are watched for a while; flows
  * and DNS questions that reach them inherit the attempt's incident. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "detect/detect.h"
+#include "detect/detect_int.h"
 #include "detect/jndi.h"
 #include "detect/notice.h"
 #include "log/notice_log.h"
 #include "util/addr.h"
 #include "util/uid.h"
 
-#define TARGETS_MAX      256   /* watched hosts; the one closest to expiry makes room */
-#define SUB_MAX          2048
-#define IDENT_MAX        768
-
-enum target_kind {
-    TARGET_CALLBACK,   /* named by an attempt: the victim may call it */
-    TARGET_CODEBASE,   /* named by a referral: the victim may fetch a class from it */
-    TARGET_VICTIM,     /* a host an attempt reached or that called back: it may open a shell */
-};
-
-struct target {
-    uint8_t     kind;
-    bool        live;
-    bool        has_addr;
-    uint16_t    port;                    /* 0: none named */
-    uint32_t    incident;
-    pw_time     until;
-    struct addr addr;
-    char        scheme[JNDI_SCHEME_MAX];
-    char        host[JNDI_HOST_MAX];     /* lower case; "" for TARGET_VICTIM */
-    char        named_by[UID_STRLEN];    /* uid of the flow that named it */
-};
-
-struct detect {
-    struct detect_config cfg;
-    struct log_set      *logs;
-    struct notices      *notices;
-    struct uid_gen       ids;
-    uint32_t             incidents;
-    uint32_t             n_live;
-    struct target        targets[TARGETS_MAX];
-};
 
 struct detect *detect_create(const struct detect_config *cfg, struct log_set *logs)
 {
@@ -90,12 +58,12 @@ static void incident_text(const struct detect *d, uint32_t n, char *buf, size_t 
     (void)uid_format('I', v, buf, size);
 }
 
-static uint32_t incident_new(struct detect *d)
+uint32_t detect_incident_new(struct detect *d)
 {
     return ++d->incidents;
 }
 
-static void lower_copy(char *dst, size_t size, const char *src, size_t len)
+void detect_lower_copy(char *dst, size_t size, const char *src, size_t len)
 {
     size_t i;
 
@@ -106,13 +74,13 @@ static void lower_copy(char *dst, size_t size, const char *src, size_t len)
     dst[i] = '\0';
 }
 
-static bool target_expired(const struct target *t, pw_time ts)
+bool detect_target_expired(const struct target *t, pw_time ts)
 {
     return !t->live || ts > t->until;
 }
 
 /* Watches a host (refreshing an identical entry); returns NULL only for an empty host. */
-static struct target *target_add(struct detect *d, enum target_kind kind, const char *scheme, const char *host,
+struct target *detect_target_add(struct detect *d, enum target_kind kind, const char *scheme, const char *host,
                                  const struct addr *addr, uint16_t port, uint32_t incident, pw_time ts,
                                  const char *named_by)
 {
@@ -167,28 +135,28 @@ static bool host_addr(const char *host, struct addr *a)
     return addr_parse(a, host) == 0;
 }
 
-static void watch_host(struct detect *d, enum target_kind kind, const char *scheme, const char *host, uint16_t port,
+void detect_watch_host(struct detect *d, enum target_kind kind, const char *scheme, const char *host, uint16_t port,
                        uint32_t incident, pw_time ts, const char *named_by)
 {
     struct addr a;
 
     if (host[0] == '\0')
         return;
-    (void)target_add(d, kind, scheme, host, host_addr(host, &a) ? &a : NULL, port, incident, ts, named_by);
+    (void)detect_target_add(d, kind, scheme, host, host_addr(host, &a) ? &a : NULL, port, incident, ts, named_by);
 }
 
-static void watch_victim(struct detect *d, const struct addr *a, uint32_t incident, pw_time ts)
+void detect_watch_victim(struct detect *d, const struct addr *a, uint32_t incident, pw_time ts)
 {
-    (void)target_add(d, TARGET_VICTIM, "", "", a, 0, incident, ts, NULL);
+    (void)detect_target_add(d, TARGET_VICTIM, "", "", a, 0, incident, ts, NULL);
 }
 
 /* The live incident a victim host is in, 0 if none. */
-static uint32_t victim_incident(struct detect *d, const struct addr *a, pw_time ts)
+uint32_t detect_victim_incident(struct detect *d, const struct addr *a, pw_time ts)
 {
     for (int i = 0; i < TARGETS_MAX && d->n_live > 0; i++) {
         const struct target *t = &d->targets[i];
 
-        if (t->kind == TARGET_VICTIM && !target_expired(t, ts) && addr_cmp(&t->addr, a) == 0)
+        if (t->kind == TARGET_VICTIM && !detect_target_expired(t, ts) && addr_cmp(&t->addr, a) == 0)
             return t->incident;
     }
     return 0;
@@ -196,15 +164,7 @@ static uint32_t victim_incident(struct detect *d, const struct addr *a, pw_time 
 
 /* ---- notices ---- */
 
-struct raise {
-    enum notice_type type;
-    const char      *sub;
-    size_t           sub_len;
-    char             ident[IDENT_MAX];
-    const char      *fuid, *mime;
-};
-
-static bool raise_notice(struct detect *d, const struct detect_conn *c, pw_time ts, uint32_t incident,
+bool detect_raise_notice(struct detect *d, const struct detect_conn *c, pw_time ts, uint32_t incident,
                          const struct raise *r)
 {
     char inc[INCIDENT_ID_MAX];
@@ -232,7 +192,7 @@ static bool raise_notice(struct detect *d, const struct detect_conn *c, pw_time 
 }
 
 /* Zeek's cat() of a connection's hosts and port, the key Corelight's notices use. */
-static size_t conn_ident(const struct detect_conn *c, bool with_orig_p, char *buf, size_t size)
+size_t detect_conn_ident(const struct detect_conn *c, bool with_orig_p, char *buf, size_t size)
 {
     char o[64], r[64];
 
@@ -243,14 +203,14 @@ static size_t conn_ident(const struct detect_conn *c, bool with_orig_p, char *bu
     return (size_t)snprintf(buf, size, "%s%s%u/%s", o, r, c->id.resp_p, c->proto);
 }
 
-static uint32_t flow_incident(struct detect *d, const struct detect_conn *c)
+uint32_t detect_flow_incident(struct detect *d, const struct detect_conn *c)
 {
     if (c->df != NULL && c->df->incident != 0)
         return c->df->incident;
     return 0;
 }
 
-static void flow_join(const struct detect_conn *c, uint32_t incident)
+void detect_flow_join(const struct detect_conn *c, uint32_t incident)
 {
     if (c->df != NULL && c->df->incident == 0)
         c->df->incident = incident;
@@ -306,7 +266,7 @@ static size_t header_sub(const struct lookup_attempt *a, bool is_orig, char *sub
         snprintf(tgt[0], JNDI_HOST_MAX, "%.200s%s%.50s", tgt[1], h->path[0] != '\0' ? "/" : "", h->path);
         snprintf(tgt[2], JNDI_HOST_MAX, "%s", h->host);
     }
-    lower_copy(name, sizeof(name), a->name != NULL ? a->name : "", a->name_len);
+    detect_lower_copy(name, sizeof(name), a->name != NULL ? a->name : "", a->name_len);
     for (char *p = name; *p != '\0'; p++)
         *p = (char)((*p >= 'a' && *p <= 'z') ? *p - 32 : *p);
     return (size_t)snprintf(sub, size,
@@ -342,7 +302,7 @@ static void log4j_row(struct detect *d, const struct detect_conn *c, pw_time ts,
         log_mark(&r.log_set, LOG4J_F_METHOD);
     }
     r.is_orig = is_orig;
-    lower_copy(name, sizeof(name), a->name != NULL ? a->name : "", a->name_len);
+    detect_lower_copy(name, sizeof(name), a->name != NULL ? a->name : "", a->name_len);
     for (char *p = name; *p != '\0'; p++)
         *p = (char)((*p >= 'a' && *p <= 'z') ? *p - 32 : *p);
     r.name = log_str_from(name, strlen(name));
@@ -366,30 +326,30 @@ bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_tim
 
     if (h == NULL || (unsigned)a->where >= sizeof(attempt_notes) / sizeof(attempt_notes[0]))
         return false;
-    lower_copy(host, sizeof(host), h->host, strlen(h->host));
-    inc = flow_incident(d, c);
+    detect_lower_copy(host, sizeof(host), h->host, strlen(h->host));
+    inc = detect_flow_incident(d, c);
     if (inc == 0) {
         /* The same victim told to call the same host again: the same incident. */
         for (int i = 0; i < TARGETS_MAX && inc == 0; i++) {
             const struct target *t = &d->targets[i];
 
-            if (t->kind == TARGET_CALLBACK && !target_expired(t, ts) && strcmp(t->host, host) == 0 &&
-                victim_incident(d, victim, ts) == t->incident)
+            if (t->kind == TARGET_CALLBACK && !detect_target_expired(t, ts) && strcmp(t->host, host) == 0 &&
+                detect_victim_incident(d, victim, ts) == t->incident)
                 inc = t->incident;
         }
     }
     if (inc == 0)
-        inc = incident_new(d);
-    flow_join(c, inc);
-    watch_host(d, TARGET_CALLBACK, h->scheme, host, h->port, inc, ts, c->uid);
-    watch_victim(d, victim, inc, ts);
+        inc = detect_incident_new(d);
+    detect_flow_join(c, inc);
+    detect_watch_host(d, TARGET_CALLBACK, h->scheme, host, h->port, inc, ts, c->uid);
+    detect_watch_victim(d, victim, inc, ts);
 
     memset(&r, 0, sizeof(r));
     r.type = attempt_notes[a->where];
     if (a->where == ATTEMPT_HEADER) {
         o = header_sub(a, is_orig, sub, sizeof(sub), tgt);
         log4j_row(d, c, ts, is_orig, a, tgt);
-        conn_ident(c, false, r.ident, sizeof(r.ident));
+        detect_conn_ident(c, false, r.ident, sizeof(r.ident));
         snprintf(r.ident + strlen(r.ident), sizeof(r.ident) - strlen(r.ident), "%.*s%.*s", (int)a->name_len,
                  a->name != NULL ? a->name : "", (int)(a->value_len > 512 ? 512 : a->value_len),
                  (const char *)a->value);
@@ -402,13 +362,13 @@ bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_tim
                              h->path, a->uri != NULL ? (int)(a->uri_len > 512 ? 512 : a->uri_len) : 1,
                              a->uri != NULL ? a->uri : "-", a->method != NULL ? (int)a->method_len : 1,
                              a->method != NULL ? a->method : "-", is_orig ? "T" : "F", h->normalized, enc, h->raw);
-        conn_ident(c, false, r.ident, sizeof(r.ident));
+        detect_conn_ident(c, false, r.ident, sizeof(r.ident));
         snprintf(r.ident + strlen(r.ident), sizeof(r.ident) - strlen(r.ident), "%s%s", where_names[a->where],
                  h->normalized);
     }
     r.sub = sub;
     r.sub_len = o < sizeof(sub) ? o : sizeof(sub) - 1;
-    (void)raise_notice(d, c, ts, inc, &r);
+    (void)detect_raise_notice(d, c, ts, inc, &r);
     return true;
 }
 
@@ -480,10 +440,10 @@ static void callback_check(struct detect *d, const struct detect_conn *c, pw_tim
         struct raise r;
         char sub[SUB_MAX], victim[64];
 
-        if (target_expired(t, ts) || !(t->has_addr ? addr_cmp(&t->addr, &c->id.resp_h) == 0 : domain_is(c, t->host)))
+        if (detect_target_expired(t, ts) || !(t->has_addr ? addr_cmp(&t->addr, &c->id.resp_h) == 0 : domain_is(c, t->host)))
             continue;
         if (t->kind == TARGET_CODEBASE) {
-            flow_join(c, t->incident);
+            detect_flow_join(c, t->incident);
             continue;
         }
         if (t->kind != TARGET_CALLBACK)
@@ -491,10 +451,10 @@ static void callback_check(struct detect *d, const struct detect_conn *c, pw_tim
         want = t->port != 0 ? t->port : scheme_port(t->scheme);
         if (!service_fits(t->scheme, svc) && !(svc[0] == '\0' && at_end && c->id.resp_p == want))
             continue;
-        flow_join(c, t->incident);
+        detect_flow_join(c, t->incident);
         if (c->df != NULL)
             c->df->flags |= DETECT_FLOW_CALLBACK_DONE;
-        watch_victim(d, &c->id.orig_h, t->incident, ts);
+        detect_watch_victim(d, &c->id.orig_h, t->incident, ts);
         addr_format(&c->id.orig_h, victim, sizeof(victim));
         memset(&r, 0, sizeof(r));
         r.type = NOTICE_LOG4J_CALLBACK;
@@ -503,9 +463,9 @@ static void callback_check(struct detect *d, const struct detect_conn *c, pw_tim
                                      t->scheme, t->host, t->port != 0 ? "" : "default:", want,
                                      svc[0] != '\0' ? svc : "-", victim, t->named_by);
         /* One per attempt and callback path: a second exploitation is a second callback. */
-        conn_ident(c, false, r.ident, sizeof(r.ident));
+        detect_conn_ident(c, false, r.ident, sizeof(r.ident));
         snprintf(r.ident + strlen(r.ident), sizeof(r.ident) - strlen(r.ident), "%s", t->named_by);
-        (void)raise_notice(d, c, ts, t->incident, &r);
+        (void)detect_raise_notice(d, c, ts, t->incident, &r);
         return;
     }
 }
@@ -518,293 +478,6 @@ void detect_flow_service(struct detect *d, const struct detect_conn *c, pw_time 
 void detect_flow_end(struct detect *d, const struct detect_conn *c, pw_time ts)
 {
     callback_check(d, c, ts, true);
-}
-
-/* ---- DNS: the lookup of a callback host, and data in the labels ---- */
-
-static bool name_under(const char *name, size_t len, const char *host, size_t *prefix)
-{
-    size_t hl = strlen(host);
-
-    if (hl == 0 || len < hl)
-        return false;
-    if (len == hl && strncasecmp(name, host, hl) == 0) {
-        *prefix = 0;
-        return true;
-    }
-    /* A host given as ".x.dnslog.cn" (its first label was an unknown lookup) or any subdomain. */
-    if (strncasecmp(name + len - hl, host, hl) != 0)
-        return false;
-    if (host[0] != '.' && (len == hl || name[len - hl - 1] != '.'))
-        return false;
-    *prefix = host[0] == '.' ? len - hl : len - hl - 1;
-    return true;
-}
-
-/* Shannon entropy of a label, bits per character. */
-static double label_entropy(const char *p, size_t n)
-{
-    unsigned counts[256] = {0};
-    double e = 0;
-
-    for (size_t i = 0; i < n; i++)
-        counts[(uint8_t)p[i]]++;
-    for (int i = 0; i < 256; i++) {
-        if (counts[i] > 0) {
-            double f = (double)counts[i] / (double)n;
-
-            e -= f * log2(f);
-        }
-    }
-    return e;
-}
-
-/* A label that is encoded data rather than a name: long, from an encoding alphabet, random, and
- * not made of words (base32, hex and base64 hold vowels at 12-16%, words at 35-40%). */
-static bool label_carries_data(const char *p, size_t n)
-{
-    size_t vowels = 0;
-
-    if (n < 40)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i], l = (char)(c | 0x20);
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return false;
-        vowels += l == 'a' || l == 'e' || l == 'i' || l == 'o' || l == 'u';
-    }
-    return vowels * 100 < n * 25 && label_entropy(p, n) >= 3.5;
-}
-
-static void dns_exfil(struct detect *d, const struct detect_conn *c, pw_time ts, uint32_t inc, const char *name,
-                      size_t len, const char *why, size_t data_len)
-{
-    struct raise r;
-    char sub[SUB_MAX];
-
-    memset(&r, 0, sizeof(r));
-    r.type = NOTICE_DNS_EXFIL;
-    r.sub = sub;
-    r.sub_len = (size_t)snprintf(sub, sizeof(sub), "query=%.*s, data='%.*s', reason=%s", (int)len, name,
-                                 (int)data_len, name, why);
-    conn_ident(c, false, r.ident, sizeof(r.ident));
-    snprintf(r.ident + strlen(r.ident), sizeof(r.ident) - strlen(r.ident), "%.*s", (int)len, name);
-    (void)raise_notice(d, c, ts, inc, &r);
-}
-
-void detect_dns_query(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name, size_t len)
-{
-    size_t prefix, start = 0;
-
-    for (int i = 0; i < TARGETS_MAX && d->n_live > 0; i++) {
-        const struct target *t = &d->targets[i];
-        struct raise r;
-        char sub[SUB_MAX], victim[64];
-
-        if (target_expired(t, ts) || t->kind != TARGET_CALLBACK)
-            continue;
-        /* A lookup sent to the dns:// server an attempt named: the question itself is the data. */
-        if (t->has_addr && addr_cmp(&t->addr, &c->id.resp_h) == 0 && strcmp(t->scheme, "dns") == 0) {
-            flow_join(c, t->incident);
-            dns_exfil(d, c, ts, t->incident, name, len, "query_to_attempt_server", len);
-            return;
-        }
-        if (t->has_addr || !name_under(name, len, t->host, &prefix))
-            continue;
-        flow_join(c, t->incident);
-        watch_victim(d, &c->id.orig_h, t->incident, ts);
-        addr_format(&c->id.orig_h, victim, sizeof(victim));
-        memset(&r, 0, sizeof(r));
-        r.type = NOTICE_LOG4J_CALLBACK;
-        r.sub = sub;
-        r.sub_len = (size_t)snprintf(sub, sizeof(sub), "scheme=%s, host=%s, query=%.*s, service=dns, victim=%s, named_by=%s",
-                                     t->scheme, t->host, (int)len, name, victim, t->named_by);
-        snprintf(r.ident, sizeof(r.ident), "%s%.*s", victim, (int)len, name);
-        (void)raise_notice(d, c, ts, t->incident, &r);
-        if (prefix > 0)
-            dns_exfil(d, c, ts, t->incident, name, len, "labels_before_attempt_host", prefix);
-        return;
-    }
-    for (size_t i = 0; i <= len; i++) {
-        if (i == len || name[i] == '.') {
-            if (label_carries_data(name + start, i - start)) {
-                dns_exfil(d, c, ts, flow_incident(d, c), name, len, "encoded_label", i);
-                return;
-            }
-            start = i + 1;
-        }
-    }
-}
-
-void detect_dns_answer(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name,
-                       size_t name_len, const char *answer, size_t answer_len)
-{
-    char host[JNDI_HOST_MAX], text[64];
-    struct addr a;
-
-    if (d->n_live == 0 || answer_len >= sizeof(text))
-        return;
-    memcpy(text, answer, answer_len);
-    text[answer_len] = '\0';
-    if (addr_parse(&a, text) != 0)
-        return;
-    lower_copy(host, sizeof(host), name, name_len);
-    for (int i = 0; i < TARGETS_MAX; i++) {
-        struct target *t = &d->targets[i];
-
-        if (target_expired(t, ts) || t->has_addr || t->kind == TARGET_VICTIM || strcmp(t->host, host) != 0)
-            continue;
-        /* The name now stands for this address too: flows to it are checked like the name. */
-        (void)target_add(d, (enum target_kind)t->kind, t->scheme, t->host, &a, t->port, t->incident, ts,
-                         t->named_by);
-        flow_join(c, t->incident);
-    }
-}
-
-/* ---- stage 3: the referral ---- */
-
-/* scheme://host[:port]/... → host and port (0 when none). */
-static bool url_host(const char *url, char *host, size_t size, uint16_t *port)
-{
-    const char *p = strstr(url, "://"), *e;
-    size_t n;
-
-    *port = 0;
-    if (p == NULL)
-        return false;
-    p += 3;
-    e = p;
-    if (*e == '[') {
-        while (*e != '\0' && *e != ']')
-            e++;
-        if (*e == ']')
-            e++;
-    } else {
-        while (*e != '\0' && *e != ':' && *e != '/')
-            e++;
-    }
-    n = (size_t)(e - p);
-    if (n == 0)
-        return false;
-    lower_copy(host, size, p, n);
-    if (*e == ':') {
-        unsigned long v = strtoul(e + 1, NULL, 10);
-
-        *port = v < 65536 ? (uint16_t)v : 0;
-    } else {
-        *port = strncasecmp(url, "https", 5) == 0 ? 443 : 80;
-    }
-    return true;
-}
-
-void detect_java_referral(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_referral *j)
-{
-    bool ldap = strcmp(j->proto, "ldap") == 0;
-    bool reference = j->codebase != NULL || j->factory != NULL ||
-                     (j->class_name != NULL && strstr(j->class_name, "Reference") != NULL);
-    uint32_t inc = flow_incident(d, c);
-    struct raise r;
-    char sub[SUB_MAX], host[JNDI_HOST_MAX];
-    uint16_t port;
-
-    if (!ldap && !reference)
-        return;
-    if (inc == 0)
-        inc = incident_new(d);
-    flow_join(c, inc);
-    watch_victim(d, &c->id.orig_h, inc, ts);
-    if (j->codebase != NULL && url_host(j->codebase, host, sizeof(host), &port))
-        watch_host(d, TARGET_CODEBASE, "http", host, port, inc, ts, c->uid);
-    memset(&r, 0, sizeof(r));
-    r.type = ldap ? NOTICE_LOG4J_LDAP_JAVA : NOTICE_LOG4J_RMI_JAVA;
-    if (ldap && j->raw != NULL) {
-        /* Corelight's sub: the entry's bytes as sent. */
-        r.sub = (const char *)j->raw;
-        r.sub_len = j->raw_len > 1024 ? 1024 : j->raw_len;
-    } else {
-        r.sub = sub;
-        r.sub_len = (size_t)snprintf(sub, sizeof(sub), "class=%s, codebase=%s, factory=%s, serialized=%s",
-                                     j->class_name != NULL ? j->class_name : "-",
-                                     j->codebase != NULL ? j->codebase : "-", j->factory != NULL ? j->factory : "-",
-                                     j->serialized ? "T" : "F");
-    }
-    conn_ident(c, false, r.ident, sizeof(r.ident));
-    (void)raise_notice(d, c, ts, inc, &r);
-    if (j->serialized) {
-        memset(&r, 0, sizeof(r));
-        r.type = NOTICE_JAVA_SERIALIZED_DOWNLOAD;
-        r.sub = sub;
-        r.sub_len = (size_t)snprintf(sub, sizeof(sub), "proto=%s, class=%s", j->proto,
-                                     j->class_name != NULL ? j->class_name : "-");
-        conn_ident(c, true, r.ident, sizeof(r.ident));
-        (void)raise_notice(d, c, ts, inc, &r);
-    }
-}
-
-/* ---- stage 4: the download ---- */
-
-static bool has_ci(const char *s, size_t n, const char *needle)
-{
-    size_t k = strlen(needle);
-
-    for (size_t i = 0; s != NULL && i + k <= n; i++) {
-        if (strncasecmp(s + i, needle, k) == 0)
-            return true;
-    }
-    return false;
-}
-
-bool detect_java_download(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_download *j)
-{
-    bool java_ua = j->user_agent != NULL && j->user_agent_len >= 5 && memcmp(j->user_agent, "Java/", 5) == 0;
-    bool get = j->method != NULL && j->method_len == 3 && memcmp(j->method, "GET", 3) == 0;
-    bool ct_java = has_ci(j->content_type, j->content_type_len, "java-vm") ||
-                   has_ci(j->content_type, j->content_type_len, "java-serialized-object");
-    size_t ml = j->mime != NULL ? strlen(j->mime) : 0;
-    bool class_mime = has_ci(j->mime, ml, "java-applet") || has_ci(j->mime, ml, "java-archive");
-    bool serial_mime = has_ci(j->mime, ml, "java-serialized-object") ||
-                       has_ci(j->content_type, j->content_type_len, "java-serialized-object");
-    uint32_t inc = flow_incident(d, c);
-    struct raise r;
-    char sub[SUB_MAX];
-    bool raised = false;
-
-    /* A Java client in an incident fetching Java: the referral may have been encrypted (ldaps). */
-    if (inc == 0 && java_ua)
-        inc = victim_incident(d, &c->id.orig_h, ts);
-
-    memset(&r, 0, sizeof(r));
-    r.sub = sub;
-    r.fuid = j->fuid;
-    r.mime = j->mime;
-    if (get && ct_java && java_ua) {
-        r.sub_len = (size_t)snprintf(sub, sizeof(sub), "user_agent='%.*s', CONTENT-TYPE='%.*s', host='%.*s'",
-                                     (int)j->user_agent_len, j->user_agent, (int)j->content_type_len, j->content_type,
-                                     j->host != NULL ? (int)j->host_len : 1, j->host != NULL ? j->host : "-");
-    } else if (class_mime && (j->user_agent == NULL || java_ua) && (j->trans_depth == 1 || inc != 0 || java_ua)) {
-        r.sub_len = (size_t)snprintf(sub, sizeof(sub), "user_agent='%.*s', resp_mime_types='%s'",
-                                     j->user_agent != NULL ? (int)j->user_agent_len : 1,
-                                     j->user_agent != NULL ? j->user_agent : "-", j->mime);
-    } else {
-        r.sub_len = 0;
-    }
-    if (r.sub_len > 0 && !(serial_mime && !class_mime && !(get && ct_java && java_ua))) {
-        r.type = NOTICE_LOG4J_JAVA_CLASS_DOWNLOAD;
-        conn_ident(c, true, r.ident, sizeof(r.ident));
-        raised = raise_notice(d, c, ts, inc, &r) || raised;
-        if (inc != 0)
-            watch_victim(d, &c->id.orig_h, inc, ts);
-    }
-    if (serial_mime && (java_ua || inc != 0)) {
-        r.type = NOTICE_JAVA_SERIALIZED_DOWNLOAD;
-        r.sub_len = (size_t)snprintf(sub, sizeof(sub), "proto=http, user_agent='%.*s', mime='%s'",
-                                     j->user_agent != NULL ? (int)j->user_agent_len : 1,
-                                     j->user_agent != NULL ? j->user_agent : "-", j->mime != NULL ? j->mime : "-");
-        conn_ident(c, true, r.ident, sizeof(r.ident));
-        raised = raise_notice(d, c, ts, inc, &r) || raised;
-    }
-    return raised;
 }
 
 /* ---- stage 5: the shell ---- */
@@ -824,15 +497,15 @@ static bool port_expects_protocol(uint16_t p)
 
 void detect_shell(struct detect *d, const struct detect_conn *c, pw_time ts, bool commander_is_resp)
 {
-    uint32_t inc = flow_incident(d, c);
+    uint32_t inc = detect_flow_incident(d, c);
     struct raise r;
     char sub[SUB_MAX], victim[64];
 
     if (inc == 0 && commander_is_resp)
-        inc = victim_incident(d, &c->id.orig_h, ts);
+        inc = detect_victim_incident(d, &c->id.orig_h, ts);
     if (inc == 0 && !port_expects_protocol(c->id.resp_p))
         return;
-    flow_join(c, inc);
+    detect_flow_join(c, inc);
     addr_format(commander_is_resp ? &c->id.orig_h : &c->id.resp_h, victim, sizeof(victim));
     memset(&r, 0, sizeof(r));
     r.type = NOTICE_REVERSE_SHELL;
@@ -840,6 +513,6 @@ void detect_shell(struct detect *d, const struct detect_conn *c, pw_time ts, boo
     r.sub_len = (size_t)snprintf(sub, sizeof(sub), "kind=%s, shell_host=%s, commands_from=%s, after_chain=%s, service=%s",
                                  commander_is_resp ? "reverse" : "bind", victim, commander_is_resp ? "resp" : "orig",
                                  inc != 0 ? "T" : "F", c->service != NULL && c->service[0] != '\0' ? c->service : "-");
-    conn_ident(c, true, r.ident, sizeof(r.ident));
-    (void)raise_notice(d, c, ts, inc, &r);
+    detect_conn_ident(c, true, r.ident, sizeof(r.ident));
+    (void)detect_raise_notice(d, c, ts, inc, &r);
 }
