@@ -470,6 +470,21 @@ static void callback_check(struct detect *d, const struct detect_conn *c, pw_tim
     }
 }
 
+bool detect_is_callback_target(struct detect *d, const struct addr *a, const char *domain, pw_time ts)
+{
+    for (int i = 0; i < TARGETS_MAX && d->n_live > 0; i++) {
+        const struct target *t = &d->targets[i];
+
+        if (t->kind != TARGET_CALLBACK || detect_target_expired(t, ts))
+            continue;
+        if (a != NULL && t->has_addr && addr_cmp(&t->addr, a) == 0)
+            return true;
+        if (domain != NULL && domain[0] != '\0' && !t->has_addr && strcasecmp(t->host, domain) == 0)
+            return true;
+    }
+    return false;
+}
+
 void detect_flow_service(struct detect *d, const struct detect_conn *c, pw_time ts)
 {
     callback_check(d, c, ts, false);

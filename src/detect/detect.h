@@ -67,6 +67,9 @@ void detect_flow_end(struct detect *d, const struct detect_conn *c, pw_time ts);
 /* The flow carries an interactive shell; commander is the side that sends the commands. */
 void detect_shell(struct detect *d, const struct detect_conn *c, pw_time ts, bool commander_is_resp);
 
+/* True while a live lookup attempt names this address, or this host name, as its callback. */
+bool detect_is_callback_target(struct detect *d, const struct addr *a, const char *domain, pw_time ts);
+
 /* Notices written per type (for the run summary and tests). */
 const struct notices *detect_notices(const struct detect *d);
 

@@ -257,6 +257,36 @@ static void engine_tcp_stream(struct engine *e, struct flow *f, enum flow_dir di
 
 static void engine_transport(struct engine *e, const struct packet *p);
 
+/* Inline mode: what a verdict needs to know of the packet's flow. */
+static void engine_view_fill(struct engine *e, struct flow *f, enum flow_dir dir, const struct packet *p)
+{
+    struct engine_packet_view *v = e->view;
+    size_t n;
+
+    v->decoded = true;
+    v->from_orig = dir == FLOW_DIR_ORIG;
+    v->has_payload = p->payload_len > 0;
+    v->l4_proto = p->l4_proto;
+    v->tcp_flags = p->tcp_flags;
+    engine_uid(e, f->id, v->uid_buf, sizeof(v->uid_buf));
+    v->uid = v->uid_buf;
+    v->identified = session_is_identified(f);
+    n = session_service(f, e->view_app, sizeof(e->view_app));
+    v->app = n > 0 ? e->view_app : (v->identified ? "unknown" : "");
+    v->domain = session_domain(f);
+    v->orig_h = f->key.orig_h;
+    v->resp_h = f->key.resp_h;
+    v->orig_p = f->key.orig_p;
+    v->resp_p = f->key.resp_p;
+    v->pkts = f->ep[0].pkts + f->ep[1].pkts;
+    v->payload_bytes = f->tcp != NULL ? conn_track_payload_bytes(f, FLOW_DIR_ORIG) + conn_track_payload_bytes(f, FLOW_DIR_RESP)
+                                      : f->ep[0].u.payload_bytes + f->ep[1].u.payload_bytes;
+    v->start = f->start;
+    v->verdict = &f->verdict;
+    v->payload = p->payload;
+    v->payload_len = p->payload_len;
+}
+
 /* Re-arms the flow's timer after a packet: inactivity timers restart, deadlines stay put. */
 static void engine_schedule(struct engine *e, struct flow *f)
 {
@@ -346,7 +376,10 @@ static void engine_transport(struct engine *e, const struct packet *p)
         conn_track_flip(f);
         session_roles_flipped(e, f);
         f->flip_pending = 0;
+        dir = (enum flow_dir)!dir;
     }
+    if (e->view != NULL && !e->view->decoded)
+        engine_view_fill(e, f, dir, p);
 }
 
 void engine_frame(struct engine *e, int link_type, pw_time ts, const uint8_t *frame, uint32_t caplen,
@@ -389,6 +422,31 @@ void engine_finish(struct engine *e)
     e->stats.notices = 0;
     for (int t = 0; t < NOTICE_COUNT; t++)
         e->stats.notices += notices_count(detect_notices(e->detect), (enum notice_type)t);
+}
+
+void engine_frame_view(struct engine *e, int link_type, pw_time ts, const uint8_t *frame, uint32_t caplen,
+                       uint32_t wirelen, struct engine_packet_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->app = "";
+    v->domain = "";
+    e->view = v;
+    engine_frame(e, link_type, ts, frame, caplen, wirelen);
+    e->view = NULL;
+}
+
+bool engine_callback_target(struct engine *e, const struct addr *a, const char *domain)
+{
+    return detect_is_callback_target(e->detect, a, domain, e->now);
+}
+
+void engine_tick(struct engine *e, pw_time now)
+{
+    if (now > e->now) {
+        e->now = now;
+        engine_expire(e);
+        decoder_expire(e->decoder, e->now);
+    }
 }
 
 const struct engine_stats *engine_get_stats(const struct engine *e)

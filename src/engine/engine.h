@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "log/log_set.h"
+#include "util/addr.h"
 #include "util/pw_time.h"
 
 struct engine_config {
@@ -45,6 +46,43 @@ void engine_frame(struct engine *e, int link_type, pw_time ts, const uint8_t *fr
 void engine_finish(struct engine *e);
 
 const struct engine_stats *engine_get_stats(const struct engine *e);
+
+/* ---- inline mode (NFQUEUE) ---- */
+
+/* What the engine knows of the flow a packet belongs to, right after analysing the packet. All
+ * pointers point into the engine and stay valid until the next engine call. */
+struct engine_packet_view {
+    bool           decoded;        /* false: not IP/TCP/UDP/ICMP we could decode (no flow) */
+    bool           from_orig;      /* the packet was sent by the connection's originator */
+    bool           has_payload;    /* it carried transport payload */
+    bool           identified;     /* identification has decided (found or unknown) */
+    uint8_t        l4_proto;       /* IPPROTO_TCP, ... */
+    uint8_t        tcp_flags;
+    const char    *uid;            /* points at uid_buf */
+    char           uid_buf[24];
+    const char    *app;            /* conn.log service once identified ("unknown" if none matched),
+                                      "" before */
+    const char    *domain;         /* TLS SNI, HTTP Host of the flow, or "" */
+    struct addr    orig_h, resp_h;
+    uint16_t       orig_p, resp_p;
+    uint64_t       payload_bytes;  /* payload seen so far, both sides */
+    uint64_t       pkts;           /* packets so far, both sides */
+    pw_time        start;          /* the flow's first packet */
+    uint8_t       *verdict;        /* the flow's verdict byte: the caller's to set (0: none yet) */
+    const uint8_t *payload;        /* this packet's transport payload */
+    uint32_t       payload_len;
+};
+
+/* engine_frame, and a view of the packet's flow for a verdict. */
+void engine_frame_view(struct engine *e, int link_type, pw_time ts, const uint8_t *frame, uint32_t caplen,
+                       uint32_t wirelen, struct engine_packet_view *v);
+
+/* True while a lookup attempt names this address or host name as its callback (Log4Shell), so an
+ * inline policy can refuse it before the victim connects. domain may be NULL or "". */
+bool engine_callback_target(struct engine *e, const struct addr *a, const char *domain);
+
+/* Advances the packet clock without a packet (timers, flow expiry) in live modes. */
+void engine_tick(struct engine *e, pw_time now);
 
 void engine_free(struct engine *e);
 

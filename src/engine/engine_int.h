@@ -35,6 +35,8 @@ struct engine {
     int                    tunnel_depth;   /* while decoding inside a tunnel */
     uint64_t               weird_counts[WEIRD_COUNT];
     struct engine_stats    stats;
+    struct engine_packet_view *view;       /* inline mode: filled for the packet being analysed */
+    char                   view_app[64];
 };
 
 /* engine_conn_log.c: writes a flow's conn.log row. */

@@ -601,3 +601,17 @@ void session_set_domain(struct session *s, const char *name, size_t len)
     memcpy(s->domain, name, len);
     s->domain[len] = '\0';
 }
+
+bool session_is_identified(const struct flow *f)
+{
+    const struct session *s = f->app;
+
+    return s != NULL && (s->identified || s->detached);
+}
+
+const char *session_domain(const struct flow *f)
+{
+    const struct session *s = f->app;
+
+    return s != NULL ? s->domain : "";
+}

@@ -80,6 +80,10 @@ void session_roles_flipped(struct engine *e, struct flow *f);
 /* conn.log service for the flow: confirmed analyzers' names joined by ','; length, 0 if none. */
 size_t session_service(const struct flow *f, char *buf, size_t size);
 
+/* For the inline view: identification decided (found or unknown), and the flow's domain fact. */
+bool session_is_identified(const struct flow *f);
+const char *session_domain(const struct flow *f);
+
 /* engine_detect.c: what the detector needs of a session, and the hooks the session layer calls. */
 void session_detect_conn(struct session *s, struct detect_conn *c, char *service, size_t size);
 void session_detect_confirmed(struct session *s);

@@ -101,6 +101,7 @@ struct flow {
     uint8_t          logged : 1;
     uint8_t          tunnel_outer : 1; /* carries a tunnel: logged with its service */
     uint8_t          tunnel_type;
+    uint8_t          verdict;         /* inline mode: the flow's verdict once final (0: none yet) */
 };
 
 #endif
