@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "detect/jndi.h"
+#include "files/files.h"
 #include "proto/analyzer.h"
 #include "proto/ldap_int.h"
 #include "proto/session.h"
@@ -317,6 +318,15 @@ static void detect_message(struct session *s, struct ldap_state *st, enum flow_d
         };
 
         session_java_referral(s, dir, &r);
+        if (m->java_data_len > 0) {
+            /* The serialized object a lookup would deserialize: a file, typed and hashed. */
+            struct file_ctx *f = session_file_open(s, dir, "LDAP", m->java_data_len, NULL, 0);
+
+            if (f != NULL) {
+                file_data(f, session_now(s), m->java_data, m->java_data_len);
+                file_close(f, session_now(s));
+            }
+        }
     } else if (m->request && memchr(p, '$', n) != NULL) {
         struct jndi_hit hits[2];
         int k = jndi_scan(p, n, hits, 2);

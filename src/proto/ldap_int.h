@@ -76,6 +76,8 @@ struct ldap_msg {
     bool     has_serversaslcreds_krb5;   /* bind response: SPNEGO accepted MS KRB5 */
     bool     java;                  /* search entry: Java naming attributes (a JNDI referral) */
     bool     java_serialized;       /* ... with javaSerializedData */
+    const uint8_t *java_data;       /* that value, in the parsed buffer (valid until it moves) */
+    uint32_t java_data_len;
     uint16_t java_class_len, java_codebase_len, java_factory_len;
     uint16_t diag_len, object_len, arg_len, filter_len, mech_len;
     char     diag[LDAP_TEXT_MAX];

@@ -415,6 +415,8 @@ static void parse_java_attributes(struct cursor *k, struct ldap_msg *m)
         } else if (type_is(tv, th.len, "javaSerializedData")) {
             m->java = true;
             m->java_serialized = vh.len >= 2 && vv[0] == 0xac && vv[1] == 0xed;
+            m->java_data = vv;
+            m->java_data_len = (uint32_t)vh.len;
         } else if (type_is(tv, th.len, "javaReferenceAddress") || type_is(tv, th.len, "javaRemoteLocation")) {
             m->java = true;
         } else if (type_is(tv, th.len, "objectClass")) {

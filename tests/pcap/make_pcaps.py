@@ -772,6 +772,66 @@ def malformed_tcp():
            evs, checks, frames=fr, absent=())
 
 
+def ber(tag, body):
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    if n < 0x100:
+        return bytes([tag, 0x81, n]) + body
+    return bytes([tag, 0x82, n >> 8, n & 0xff]) + body
+
+
+def ldap_msg(msgid, op):
+    return ber(0x30, ber(0x02, bytes([msgid])) + op)
+
+
+def ldap_attr(name, *values):
+    return ber(0x30, ber(0x04, name) + ber(0x31, b"".join(ber(0x04, v) for v in values)))
+
+
+@case
+def ldap_java_serialized():
+    """A JNDI referral over LDAP on 443 whose entry carries a serialized object."""
+    c, s, cp, sp = "10.0.0.5", "192.0.2.66", 41000, 443
+    o, r = (c, s, cp, sp), (s, c, sp, cp)
+    bind = ldap_msg(1, ber(0x60, ber(0x02, b"\x03") + ber(0x04, b"") + bytes([0x80, 0])))
+    bind_ok = ldap_msg(1, ber(0x61, ber(0x0a, b"\x00") + ber(0x04, b"") + ber(0x04, b"")))
+    search = ldap_msg(2, ber(0x63, ber(0x04, b"cn=Exploit") + ber(0x0a, b"\x00") + ber(0x0a, b"\x03") +
+                            ber(0x02, b"\x00") + ber(0x02, b"\x00") + ber(0x01, b"\x00") +
+                            bytes([0x87, 11]) + b"objectClass" + ber(0x30, b"")))
+    serialized = (b"\xac\xed\x00\x05sr\x00\x11java.util.HashMap\x05\x07\xda\xc1\xc3\x16`\xd1\x03\x00\x02F"
+                  b"\x00\nloadFactorI\x00\tthresholdxp?@\x00\x00\x00\x00\x00\x0cw\x08\x00\x00\x00\x10"
+                  b"\x00\x00\x00\x00x")
+    entry = ldap_msg(2, ber(0x64, ber(0x04, b"cn=Exploit") + ber(0x30,
+                     ldap_attr(b"javaClassName", b"java.util.HashMap") +
+                     ldap_attr(b"javaSerializedData", serialized) +
+                     ldap_attr(b"objectClass", b"javaContainer", b"javaSerializedObject"))))
+    done = ldap_msg(2, ber(0x65, ber(0x0a, b"\x00") + ber(0x04, b"") + ber(0x04, b"")))
+    so, sr = 1001, 5001
+    mid = []
+    for data, orig in ((bind, True), (bind_ok, False), (search, True), (entry + done, False)):
+        if orig:
+            mid.append((tcp(*o, "PA", so, sr, data), True))
+            so += len(data)
+        else:
+            mid.append((tcp(*r, "PA", sr, so, data), False))
+            sr += len(data)
+    evs = data_session(base(90), c, s, cp, sp, mid, so, sr)
+    import hashlib
+    checks = [{"log": "conn", "fields": {"service": "ldap_tcp", "id.resp_p": "443"}},
+              {"log": "ldap_search", "fields": {"base_object": "cn=Exploit", "result_count": "1"}},
+              {"log": "notice", "where": {"note": "CVE_2021_44228::LOG4J_LDAP_JAVA"}, "count": 1},
+              {"log": "notice", "where": {"note": "CVE_2021_44228::JAVA_SERIALIZED_DOWNLOAD"},
+               "fields": {"sub": "proto=ldap, class=java.util.HashMap", "id.resp_p": "443"}},
+              {"log": "files", "fields": {"source": "LDAP", "mime_type": "application/x-java-serialized-object",
+                                         "seen_bytes": str(len(serialized)), "is_orig": "F",
+                                         "sha256": hashlib.sha256(serialized).hexdigest()}}]
+    simple("ldap-java-serialized", "a JNDI referral over LDAP on 443 whose search entry carries "
+           "javaSerializedData: the entry is a Java-over-LDAP notice, the serialized object a "
+           "JAVA_SERIALIZED_DOWNLOAD notice and a files.log row (source LDAP, typed by content, "
+           "hashed); no lookup attempt preceded it, so it opens its own incident", evs, checks)
+
+
 def main():
     names = sys.argv[1:] or sorted(CASES)
     for n in names:
