@@ -105,7 +105,8 @@ static void parse_target(struct jndi_hit *h, const uint8_t *key, size_t n)
         r = key + colon + 1;
         rn = n - colon - 1;
     }
-    if (rn >= 2 && r[0] == '/' && r[1] == '/') {
+    /* No scheme, no URL context: the JDK hands the name to the default context, no callback. */
+    if (sl > 0 && rn >= 2 && r[0] == '/' && r[1] == '/') {
         size_t aend = find_byte(r, 2, rn, '/'), hend, after;
 
         if (2 < aend && r[2] == '[') {

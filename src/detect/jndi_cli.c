@@ -71,11 +71,9 @@ static void json_string(FILE *out, const char *s)
             fputs("\\r", out);
         } else if (*p == '\t') {
             fputs("\\t", out);
-        } else if (*p < 0x20 || *p == 0x7f) {
-            fprintf(out, "\\u%04x", *p);
-        } else if (*p < 0x80) {
+        } else if (*p >= 0x20 && *p < 0x7f) {
             putc(*p, out);
-        } else if ((n = utf8_len(p)) > 0) {
+        } else if (*p >= 0x80 && (n = utf8_len(p)) > 0) {
             fwrite(p, 1, n, out);
             p += n - 1;
         } else {

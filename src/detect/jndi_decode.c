@@ -263,6 +263,15 @@ static bool pull(struct jndi_decoder *d, int k, struct jndi_item *it)
         *it = l->out[l->iout++];
         return true;
     }
+    /* Most bytes start no escape: hand them up without going through the lookahead. */
+    if (l->nlook == 0) {
+        if (!(k == 0 ? source_next(d, it) : pull(d, k - 1, it)))
+            return false;
+        if (it->c != '%' && it->c != '\\' && it->c != '&')
+            return true;
+        l->look[0] = *it;
+        l->nlook = 1;
+    }
     if ((x = peek(d, k, 0)) == NULL)
         return false;
     switch (x->c) {

