@@ -47,8 +47,10 @@ static bool url_host(const char *url, char *host, size_t size, uint16_t *port)
 void detect_java_referral(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_referral *j)
 {
     bool ldap = strcmp(j->proto, "ldap") == 0;
+    /* RMI replies always carry serialized objects (stubs, DGC leases): only a naming Reference,
+     * which tells the JVM where to load a factory class from, is the referral. */
     bool reference = j->codebase != NULL || j->factory != NULL ||
-                     (j->class_name != NULL && strstr(j->class_name, "Reference") != NULL);
+                     (j->class_name != NULL && strcmp(j->class_name, "javax.naming.Reference") == 0);
     uint32_t inc = detect_flow_incident(d, c);
     struct raise r;
     char sub[SUB_MAX], host[JNDI_HOST_MAX];
@@ -77,7 +79,7 @@ void detect_java_referral(struct detect *d, const struct detect_conn *c, pw_time
     }
     detect_conn_ident(c, false, r.ident, sizeof(r.ident));
     (void)detect_raise_notice(d, c, ts, inc, &r);
-    if (j->serialized) {
+    if (j->serialized && ldap) {
         memset(&r, 0, sizeof(r));
         r.type = NOTICE_JAVA_SERIALIZED_DOWNLOAD;
         r.sub = sub;

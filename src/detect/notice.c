@@ -6,13 +6,13 @@
 #include "log/notice_log.h"
 
 static const char *const notice_names[NOTICE_COUNT] = {
-#define NOTICE_NAME(id, name, msg) [NOTICE_##id] = name,
+#define NOTICE_NAME(id, name, msg) [NOTICE_##id] = (name),
     NOTICE_LIST(NOTICE_NAME)
 #undef NOTICE_NAME
 };
 
 static const char *const notice_msgs[NOTICE_COUNT] = {
-#define NOTICE_MSG(id, name, msg) [NOTICE_##id] = msg,
+#define NOTICE_MSG(id, name, msg) [NOTICE_##id] = (msg),
     NOTICE_LIST(NOTICE_MSG)
 #undef NOTICE_MSG
 };

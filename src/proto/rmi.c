@@ -71,6 +71,7 @@ struct rmi_msg {
 struct rmi_dir {
     uint8_t        phase;     /* enum rmi_phase */
     bool           lost;      /* a gap where framing matters: nothing more from this side */
+    bool           tail_fed;  /* those bytes went to the message's file already */
     uint32_t       tail;      /* bytes left unconsumed at the last call; handed back first */
     uint32_t       skip;      /* of those, bytes of a message that has since ended */
     struct rmi_msg m;
@@ -393,8 +394,9 @@ static struct parse_result message(struct session *s, struct rmi_state *st, stru
     return violation(s, WEIRD_RMI_UNKNOWN_MESSAGE, off);
 }
 
+/* fed: bytes at the start of data that went to the open message's file at an earlier call. */
 static struct parse_result run(struct session *s, struct rmi_state *st, enum flow_dir dir, const uint8_t *data,
-                               size_t len, size_t off, size_t seen)
+                               size_t len, size_t off, size_t fed)
 {
     struct rmi_dir *d = &st->d[dir];
 
@@ -402,7 +404,6 @@ static struct parse_result run(struct session *s, struct rmi_state *st, enum flo
         const uint8_t *p = data + off;
         size_t n = len - off;
         struct parse_result r;
-
         uint8_t before = d->phase;
 
         switch (d->phase) {
@@ -416,7 +417,7 @@ static struct parse_result run(struct session *s, struct rmi_state *st, enum flo
             r = message(s, st, d, dir, p, n, off);
             break;
         case PH_STREAM: {
-            size_t from = off > seen ? off : seen;
+            size_t from = off > fed ? off : fed;
 
             /* The rest of what this side sent is this message's, until the other side speaks. */
             if (from < len)
@@ -439,14 +440,14 @@ static struct parse_result rmi_parse(struct session *s, void *state, enum flow_d
 {
     struct rmi_state *st = state;
     struct rmi_dir *d = &st->d[dir];
-    size_t seen = d->tail < len ? d->tail : len, off = 0;
+    size_t held = d->tail < len ? d->tail : len, off = 0;
     struct parse_result r;
 
     if (!st->started) {
         st->started = true;
         st->ts = session_now(s);
     }
-    if (len > seen)
+    if (len > held)
         msg_end_by_turn(s, st, dir == FLOW_DIR_ORIG ? FLOW_DIR_RESP : FLOW_DIR_ORIG);
     if (d->lost) {
         d->tail = 0;
@@ -456,8 +457,9 @@ static struct parse_result rmi_parse(struct session *s, void *state, enum flow_d
         off = d->skip < len ? d->skip : len;
         d->skip -= (uint32_t)off;
     }
-    r = run(s, st, dir, data, len, off, seen);
+    r = run(s, st, dir, data, len, off, d->tail_fed ? held : 0);
     d->tail = r.status == PARSE_OK ? (uint32_t)(len - r.consumed) : 0;
+    d->tail_fed = d->phase == PH_STREAM;   /* a stream feeds all it is given; nothing else does */
     return r;
 }
 
@@ -468,6 +470,7 @@ static void rmi_gap(struct session *s, void *state, enum flow_dir dir, uint64_t 
 
     /* The session dropped what it held for us. */
     d->tail = 0;
+    d->tail_fed = false;
     d->skip = 0;
     if (d->phase != PH_STREAM) {
         d->lost = true;
@@ -568,7 +571,7 @@ const struct analyzer rmi_analyzer = {
     .transports  = TRANSPORT_TCP,
     .port_hints  = rmi_ports,
     .probe_limit = 2 + RMI_HOST_MAX + 4 + 1,
-    .max_pending = 8192,
+    .max_pending = 256u << 10,   /* we hold back a few KiB, but what follows comes with it */
     .state_size  = sizeof(struct rmi_state),
     .probe       = rmi_probe,
     .parse       = rmi_parse,
