@@ -29,6 +29,8 @@
       "Possible Log4j exploit CVE-2021-44228 exploit in a cleartext protocol payload")                    \
     X(LOG4J_CALLBACK, "CVE_2021_44228::LOG4J_CALLBACK",                                                   \
       "Outbound callback to a host named by an earlier Log4j lookup attempt")                             \
+    X(LOG4J_CALLBACK_BLOCKED, "CVE_2021_44228::LOG4J_CALLBACK_BLOCKED",                                   \
+      "Inline policy refused a callback to a host named by an earlier Log4j lookup attempt")             \
     X(LOG4J_LDAP_JAVA, "CVE_2021_44228::LOG4J_LDAP_JAVA",                                                 \
       "Possible Log4j exploit CVE-2021-44228 exploit, JAVA over LDAP. Refer to sub field for sample of "   \
       "payload.")                                                                                         \

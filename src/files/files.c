@@ -58,7 +58,9 @@ struct file_ctx {
     uint32_t                filename_len;
     bool                    has_filename;
     char                    fuid[UID_STRLEN];
-    struct log_str          analyzer_list[4];  /* files.log analyzers, filled at close */
+    struct log_str          analyzer_list[5];  /* files.log analyzers, filled at close */
+    const char             *mime_override;     /* a type the protocol knows (X.509 certificates) */
+    bool                    x509;              /* the X509 analyzer "ran": the protocol parsed it */
     char                    source[FILES_SOURCE_MAX];
     char                    filename[FILES_NAME_MAX];
     uint32_t                bof_len;
@@ -84,6 +86,7 @@ static const struct log_str analyzer_names[] = {
     {"SHA256", 6},
     {"MD5", 3},
     {"EXTRACT", 7},
+    {"X509", 4},
 };
 
 static uint64_t splitmix64(uint64_t *state)
@@ -343,10 +346,15 @@ static void write_row(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_HE
                 f->analyzer_list[n++] = analyzer_names[i];
         if (fm->extract_dir != NULL)
             f->analyzer_list[n++] = analyzer_names[3];
+        if (f->x509)
+            f->analyzer_list[n++] = analyzer_names[4];
         r.analyzers.items = f->analyzer_list;
         r.analyzers.n = n;
     }
-    if (f->mime != NULL) {
+    if (f->mime_override != NULL) {
+        r.mime_type = log_str_from(f->mime_override, strlen(f->mime_override));
+        log_mark(m, FILES_F_MIME_TYPE);
+    } else if (f->mime != NULL) {
         r.mime_type = log_str_from(f->mime->mime, strlen(f->mime->mime));
         log_mark(m, FILES_F_MIME_TYPE);
     }
@@ -453,6 +461,13 @@ const char *file_mime_type(const struct file_ctx *f)
         return NULL;
     t = f->mime_done ? f->mime : magic_sniff(f->bof, f->bof_len);
     return t != NULL ? t->mime : NULL;
+}
+
+void file_set_x509(struct file_ctx *f, bool host_cert)
+{
+    /* Zeek's X.509 file analysis types the chain by position, not by content. */
+    f->mime_override = host_cert ? "application/x-x509-user-cert" : "application/x-x509-ca-cert";
+    f->x509 = true;
 }
 
 const char *files_sniff_mime(const uint8_t *data, size_t len)

@@ -61,6 +61,10 @@ const char *file_fuid(const struct file_ctx *f);
 /* The sniffed MIME type, or NULL before any data / when nothing matched. */
 const char *file_mime_type(const struct file_ctx *f);
 
+/* The file is an X.509 certificate of a TLS chain: the host's (first) or a CA's. files.log then
+ * types it as Zeek does and lists the X509 analyzer. */
+void file_set_x509(struct file_ctx *f, bool host_cert);
+
 /* MIME type of a buffer by content (the same table files use); NULL when nothing matches. */
 const char *files_sniff_mime(const uint8_t *data, size_t len);
 

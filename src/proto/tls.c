@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "files/files.h"
 #include "proto/analyzer.h"
 #include "proto/session.h"
 #include "proto/tls_int.h"
@@ -336,6 +337,16 @@ static void on_certificate(struct session *s, struct tls_state *st, enum flow_di
     }
     d->fps[d->n_fps][TLS_FP_HEX] = '\0';
     d->n_fps++;
+    {
+        /* Each certificate is a file, as Zeek's X.509 file analysis has it. */
+        struct file_ctx *f = session_file_open(s, dir, "SSL", 0, NULL, 0);
+
+        if (f != NULL) {
+            file_set_x509(f, d->n_fps == 1);
+            file_data(f, session_now(s), der, len);
+            file_close(f, session_now(s));
+        }
+    }
     /* the host certificate is the server's first */
     if (!is_client(st, dir) && d->n_fps == 1 && st->sni_len > 0) {
         const unsigned char *q = der;
