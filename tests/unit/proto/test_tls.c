@@ -18,7 +18,7 @@ extern const struct analyzer tls_analyzer;
 /* ---- session stubs: what the analyzer reported ---- */
 
 static struct {
-    int  logs, confirms, violations, weirds;
+    int  logs, confirms, violations, weirds, cert_files;
     enum weird_id last_weird;
     char version[32], cipher[64], curve[32], sni[64], history[128], alert[32], alpn[32];
     char ja3[40], ja4[40], fps0[80];
@@ -48,6 +48,12 @@ void session_weird(struct session *s, enum weird_id id, const char *addl)
     seen.last_weird = id;
 }
 void session_set_domain(struct session *s, const char *name, size_t len) {}
+struct file_ctx *session_file_open(struct session *s, enum flow_dir dir, const char *source, uint64_t total_bytes,
+                                   const char *filename, size_t filename_len)
+{
+    seen.cert_files++;
+    return NULL;
+}
 
 int session_log(struct session *s, const struct log_schema *schema, const void *record)
 {
@@ -347,6 +353,7 @@ static void test_tls12_across_segments(void **unused)
     assert_string_equal(seen.ja3, "98487aa16281980e7d1120d399efb6a4");
     assert_true(seen.fps_set);
     assert_int_equal(seen.n_fps, 2);
+    assert_int_equal(seen.cert_files, 2);   /* each certificate is a file (X.509 file analysis) */
     assert_int_equal(seen.n_cfps, 0);
     assert_int_equal(strlen(seen.fps0), 64);
     /* the fake certificate does not parse, so there is no SNI verdict */
