@@ -44,6 +44,7 @@ static void usage(FILE *out)
           "      --extract-files DIR  write the contents of files seen (HTTP bodies, ...) into DIR\n"
           "      --conn-only          flows only: no protocol identification or analyzers\n"
           "      --file-hashes LIST   digests in files.log: md5,sha1,sha256 (default all) or none\n"
+          "      --x509-in-files      TLS certificates in files.log too (Zeek's X509::log_x509_in_files_log)\n"
           "      --callback-window S  seconds a host named by a JNDI lookup attempt is watched for the\n"
           "                           victim's callback (default 600)\n"
           "      --notice-suppress S  seconds a notice with the same identifier stays suppressed\n"
@@ -115,6 +116,7 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
         {"conn-only", no_argument, NULL, 'c'},
         {"file-hashes", required_argument, NULL, 'H'},
         {"callback-window", required_argument, NULL, 'W'},
+        {"x509-in-files", no_argument, NULL, 'X'},
         {"notice-suppress", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -174,6 +176,9 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
                         optarg);
                 return -1;
             }
+            break;
+        case 'X':
+            o->engine.x509_in_files = true;
             break;
         case 'W':
         case 'S':

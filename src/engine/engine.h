@@ -22,7 +22,9 @@ struct engine_config {
     unsigned file_hashes;       /* FILES_HASH_* bits for files.log (0: none) */
     double   callback_window;   /* seconds a host named by a lookup attempt is watched (0: default) */
     double   notice_suppress;   /* seconds a notice identifier stays suppressed (<0: default 3600) */
+    bool     x509_in_files;     /* --x509-in-files: TLS certificates in files.log (Zeek's option) */
     bool     conn_only;         /* --conn-only: no identification or analyzers (conn and weird logs) */
+    const char *baseline_policy; /* --baseline: outbound flows it does not allow raise Baseline::New_Egress */
 };
 
 struct engine_stats {
@@ -31,6 +33,9 @@ struct engine_stats {
     uint64_t tunnelled;
     uint64_t weirds;
     uint64_t notices;            /* notice.log rows written (after suppression) */
+    /* Zeek's capture-loss counters: acks of new bytes on established connections, and those of
+     * them that acknowledged bytes never seen (a gap). */
+    uint64_t tcp_acks, tcp_gaps;
 };
 
 struct engine;

@@ -421,6 +421,12 @@ void session_datagram(struct engine *e, struct flow *f, enum flow_dir dir, const
     }
 }
 
+/* Protocols analyzed inside another's messages, in the order conn.log lists them after it. */
+#define INNER_SERVICES     3
+#define INNER_SERVICE_BASE 200   /* above every proto_id */
+_Static_assert(PROTO_COUNT <= INNER_SERVICE_BASE, "inner service ids stay clear of analyzer ids");
+static const char *const inner_service_names[INNER_SERVICES] = {"krb", "gssapi", "ntlm"};
+
 size_t session_service(const struct flow *f, char *buf, size_t size)
 {
     const struct session *s = f->app;
@@ -431,7 +437,9 @@ size_t session_service(const struct flow *f, char *buf, size_t size)
     if (s == NULL)
         return 0;
     for (unsigned i = 0; i < s->n_services; i++) {
-        const char *name = analyzers[s->services[i]]->name;
+        uint8_t id = s->services[i];
+        const char *name = id >= INNER_SERVICE_BASE ? inner_service_names[id - INNER_SERVICE_BASE]
+                                                    : analyzers[id]->name;
         int w = snprintf(buf + n, size - n, "%s%s", n > 0 ? "," : "", name);
 
         if (w < 0 || (size_t)w >= size - n)
@@ -439,6 +447,23 @@ size_t session_service(const struct flow *f, char *buf, size_t size)
         n += (size_t)w;
     }
     return n;
+}
+
+/* In the order they were found, with the analyzers' own: Zeek lists a service when its analyzer
+ * confirms, and an inner protocol parsed from a first message confirms before the outer one. */
+void session_add_service(struct session *s, const char *name)
+{
+    for (unsigned i = 0; i < INNER_SERVICES; i++) {
+        uint8_t id = (uint8_t)(INNER_SERVICE_BASE + i);
+
+        if (strcmp(inner_service_names[i], name) != 0)
+            continue;
+        for (unsigned k = 0; k < s->n_services; k++)
+            if (s->services[k] == id)
+                return;
+        if (s->n_services < SESSION_MAX_SERVICES)
+            s->services[s->n_services++] = id;
+    }
 }
 
 /* ---- the API analyzers call (proto/session.h) ---- */
@@ -582,6 +607,9 @@ struct file_ctx *session_file_open(struct session *s, enum flow_dir dir, const c
     const struct flow *f = s->f;
     struct file_origin o;
 
+    /* Certificates are files only when asked for, as Zeek's X509::log_x509_in_files_log. */
+    if (strcmp(source, "SSL") == 0 && !s->e->cfg.x509_in_files)
+        return NULL;
     memset(&o, 0, sizeof(o));
     o.uid = s->uid;
     o.orig_h = f->key.orig_h;

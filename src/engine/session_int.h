@@ -16,7 +16,7 @@
 #include "util/pw_time.h"
 #include "util/uid.h"
 
-#define SESSION_MAX_SERVICES 4
+#define SESSION_MAX_SERVICES 6
 #define SESSION_DOMAIN_MAX   256
 
 struct engine;

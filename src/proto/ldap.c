@@ -340,6 +340,23 @@ static void detect_message(struct session *s, struct ldap_state *st, enum flow_d
     }
 }
 
+/* The tokens a SASL or Sicily bind carries are other protocols, which Zeek analyzes and lists in
+ * conn.log's service: NTLM (NTLMSSP), and Kerberos inside GSSAPI (the krb5 mechanism OID). */
+static void auth_services(struct session *s, const struct ldap_msg *m)
+{
+    static const uint8_t ntlmssp[] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
+    static const uint8_t krb5_oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+
+    if (m->auth_data == NULL || m->auth_data_len == 0)
+        return;
+    if (memmem(m->auth_data, m->auth_data_len, ntlmssp, sizeof(ntlmssp)) != NULL)
+        session_add_service(s, "ntlm");
+    if (memmem(m->auth_data, m->auth_data_len, krb5_oid, sizeof(krb5_oid)) != NULL) {
+        session_add_service(s, "krb");
+        session_add_service(s, "gssapi");
+    }
+}
+
 static const char *ext_name(const char *oid, size_t len)
 {
     if (len == sizeof(STARTTLS_OID) - 1 && memcmp(oid, STARTTLS_OID, len) == 0)
@@ -376,6 +393,7 @@ static void on_message(struct session *s, struct ldap_state *st, const struct ld
         }
         if (m->auth == LDAP_AUTH_SASL && m->mech_len > 0)
             st->mech_len = keep(st->mech, sizeof(st->mech), m->mech, m->mech_len);
+        auth_services(s, m);
     } else if (strcmp(name, "bind") != 0) {
         if (p->opcode != NULL && strcmp(p->opcode, name) != 0)
             session_weird(s, WEIRD_LDAP_MESSAGE_OPCODE_CHANGE, NULL);

@@ -77,6 +77,8 @@ struct ldap_msg {
     bool     java;                  /* search entry: Java naming attributes (a JNDI referral) */
     bool     java_serialized;       /* ... with javaSerializedData */
     const uint8_t *java_data;       /* that value, in the parsed buffer (valid until it moves) */
+    const uint8_t *auth_data;       /* bind request: the SASL / Sicily authentication element */
+    uint32_t auth_data_len;
     uint32_t java_data_len;
     uint16_t java_class_len, java_codebase_len, java_factory_len;
     uint16_t diag_len, object_len, arg_len, filter_len, mech_len;

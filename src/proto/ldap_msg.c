@@ -556,6 +556,10 @@ static bool parse_op(struct ldap_msg *m, const struct ber_hdr *oh, const uint8_t
         if (!next(&k, &h, &v) || h.cls != BER_CONTEXT)
             return false;
         m->auth = (int)h.tag;
+        if (h.tag != LDAP_AUTH_SIMPLE) {
+            m->auth_data = v;
+            m->auth_data_len = (uint32_t)h.len;
+        }
         if (h.tag == LDAP_AUTH_SIMPLE) {
             m->arg_len = ascii_copy(m->arg, sizeof(m->arg), v, h.len);
         } else if (h.tag == LDAP_AUTH_SASL && h.len > 0) {

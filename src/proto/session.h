@@ -30,6 +30,10 @@ unsigned session_transport(const struct session *s);
 /* The analyzer recognised its protocol: its name goes into conn.log service (once). */
 void session_confirm(struct session *s);
 
+/* A protocol carried inside this analyzer's (a Kerberos or NTLM token in an LDAP bind), which
+ * Zeek analyzes and lists in conn.log service: "krb", "gssapi", "ntlm". Others are ignored. */
+void session_add_service(struct session *s, const char *name);
+
 /* The analyzer gives up on this flow: removed, no more data. If it had confirmed, its service
  * is taken back out of conn.log and an analyzer.log row written, as Zeek's DPD does. reason is
  * Zeek-style text ("not a http reply line"); data (at most 40 bytes kept) may be NULL. */
