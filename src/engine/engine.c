@@ -183,6 +183,7 @@ static void engine_expire(struct engine *e)
         e->stats.flows_expired++;
         engine_flow_end(e, f);
     }
+    files_expire(e->files, e->now);
 }
 
 static struct flow *engine_flow_new(struct engine *e, const struct packet *p)

@@ -601,25 +601,45 @@ int session_log(struct session *s, const struct log_schema *schema, const void *
     return log_set_write(s->e->logs, schema, record);
 }
 
+static void file_origin_fill(const struct session *s, enum flow_dir dir, const char *source, struct file_origin *o)
+{
+    const struct flow *f = s->f;
+
+    memset(o, 0, sizeof(*o));
+    o->uid = s->uid;
+    o->orig_h = f->key.orig_h;
+    o->resp_h = f->key.resp_h;
+    o->orig_p = f->key.orig_p;
+    o->resp_p = f->key.resp_p;
+    o->is_orig = dir == FLOW_DIR_ORIG;
+    o->sender_local = site_is_local(dir == FLOW_DIR_ORIG ? &f->key.orig_h : &f->key.resp_h);
+    o->source = source;
+}
+
 struct file_ctx *session_file_open(struct session *s, enum flow_dir dir, const char *source, uint64_t total_bytes,
                                    const char *filename, size_t filename_len)
 {
-    const struct flow *f = s->f;
     struct file_origin o;
 
     /* Certificates are files only when asked for, as Zeek's X509::log_x509_in_files_log. */
     if (strcmp(source, "SSL") == 0 && !s->e->cfg.x509_in_files)
         return NULL;
-    memset(&o, 0, sizeof(o));
-    o.uid = s->uid;
-    o.orig_h = f->key.orig_h;
-    o.resp_h = f->key.resp_h;
-    o.orig_p = f->key.orig_p;
-    o.resp_p = f->key.resp_p;
-    o.is_orig = dir == FLOW_DIR_ORIG;
-    o.sender_local = site_is_local(dir == FLOW_DIR_ORIG ? &f->key.orig_h : &f->key.resp_h);
-    o.source = source;
+    file_origin_fill(s, dir, source, &o);
     return files_open(s->e->files, &o, s->now, total_bytes, filename, filename_len);
+}
+
+struct file_ctx *session_file_open_shared(struct session *s, enum flow_dir dir, const char *source, const char *key,
+                                          size_t key_len, uint64_t total_bytes)
+{
+    struct file_origin o;
+    uint64_t h = 0xcbf29ce484222325ull;
+
+    for (size_t i = 0; i < key_len; i++) {
+        h ^= (uint8_t)key[i];
+        h *= 0x100000001b3ull;
+    }
+    file_origin_fill(s, dir, source, &o);
+    return files_open_shared(s->e->files, h, &o, s->now, total_bytes);
 }
 
 void session_set_domain(struct session *s, const char *name, size_t len)

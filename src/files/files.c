@@ -35,6 +35,14 @@
 #define FILES_NAME_MAX              255u
 #define FILES_SOURCE_MAX            16u
 
+/* One connection that carried part of a shared file: files.log has a row for each. */
+struct file_conn {
+    char        uid[UID_STRLEN];
+    struct addr orig_h, resp_h;
+    uint16_t    orig_p, resp_p;
+    bool        is_orig, sender_local;
+};
+
 struct file_ctx {
     struct files           *fm;
     struct file_ctx        *next_free;
@@ -60,6 +68,12 @@ struct file_ctx {
     char                    fuid[UID_STRLEN];
     struct log_str          analyzer_list[5];  /* files.log analyzers, filled at close */
     const char             *mime_override;     /* a type the protocol knows (X.509 certificates) */
+    uint64_t                share_key;         /* several connections carry it (HTTP ranges); 0: one */
+    uint64_t                next_off;          /* where linear content continues */
+    uint64_t                max_end;           /* one past the highest byte seen */
+    bool                    nonlinear;         /* content came out of order: no digests */
+    uint8_t                 n_conns;
+    struct file_conn        conns[FILES_SHARED_CONNS];
     bool                    x509;              /* the X509 analyzer "ran": the protocol parsed it */
     char                    source[FILES_SOURCE_MAX];
     char                    filename[FILES_NAME_MAX];
@@ -72,6 +86,7 @@ struct files {
     char                  *extract_dir;     /* NULL: no extraction */
     uint64_t               extract_limit;
     uint32_t               max_open;
+    uint32_t               shared_open;     /* shared files in transfer (expiry scans only then) */
     struct file_ctx       *slots;
     struct file_ctx       *free_head;
     struct file_hash_algos algos;
@@ -306,6 +321,32 @@ void file_gap(struct file_ctx *f, uint64_t len)
 }
 
 static void write_row(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_HEXMAX], bool hashed,
+                      bool timedout);
+
+/* A shared file: one row per connection that carried it, as Zeek logs a file of several. */
+static void write_rows(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_HEXMAX], bool hashed, bool timedout)
+{
+    if (f->share_key == 0) {
+        write_row(f, hex, hashed, timedout);
+        return;
+    }
+    if (f->max_end > f->seen)
+        f->missing = f->max_end - f->seen;
+    for (unsigned i = 0; i < f->n_conns; i++) {
+        const struct file_conn *c = &f->conns[i];
+
+        snprintf(f->uid, sizeof(f->uid), "%s", c->uid);
+        f->orig_h = c->orig_h;
+        f->resp_h = c->resp_h;
+        f->orig_p = c->orig_p;
+        f->resp_p = c->resp_p;
+        f->is_orig = c->is_orig;
+        f->sender_local = c->sender_local;
+        write_row(f, hex, hashed, timedout);
+    }
+}
+
+static void write_row(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_HEXMAX], bool hashed,
                       bool timedout)
 {
     struct files *fm = f->fm;
@@ -341,7 +382,8 @@ static void write_row(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_HE
         static const unsigned order_bit[3] = {FILES_HASH_SHA1, FILES_HASH_SHA256, FILES_HASH_MD5};
         uint32_t n = 0;
 
-        for (int i = 0; i < 3; i++)
+        /* Content out of order removes the digest analyzers, as Zeek's file analysis does. */
+        for (int i = 0; i < 3 && !f->nonlinear; i++)
             if (fm->algos.enabled & order_bit[i])
                 f->analyzer_list[n++] = analyzer_names[i];
         if (fm->extract_dir != NULL)
@@ -414,7 +456,9 @@ static void finish(struct file_ctx *f, bool timedout)
     }
     if (timedout)
         fm->stats.timedout++;
-    write_row(f, hex, hashed, timedout);
+    write_rows(f, hex, hashed && !f->nonlinear, timedout);
+    if (f->share_key != 0)
+        fm->shared_open--;
 
     f->in_use = false;
     f->next_free = fm->free_head;
@@ -461,6 +505,87 @@ const char *file_mime_type(const struct file_ctx *f)
         return NULL;
     t = f->mime_done ? f->mime : magic_sniff(f->bof, f->bof_len);
     return t != NULL ? t->mime : NULL;
+}
+
+static void add_conn(struct file_ctx *f, const struct file_origin *o)
+{
+    struct file_conn *c;
+
+    for (unsigned i = 0; i < f->n_conns; i++)
+        if (strcmp(f->conns[i].uid, o->uid) == 0)
+            return;
+    if (f->n_conns == FILES_SHARED_CONNS)
+        return;
+    c = &f->conns[f->n_conns++];
+    snprintf(c->uid, sizeof(c->uid), "%s", o->uid);
+    c->orig_h = o->orig_h;
+    c->resp_h = o->resp_h;
+    c->orig_p = o->orig_p;
+    c->resp_p = o->resp_p;
+    c->is_orig = o->is_orig;
+    c->sender_local = o->sender_local;
+}
+
+struct file_ctx *files_open_shared(struct files *fm, uint64_t key, const struct file_origin *o, pw_time now,
+                                   uint64_t total_bytes)
+{
+    struct file_ctx *f;
+
+    if (fm == NULL || o == NULL || o->uid == NULL)
+        return NULL;
+    key |= 1;   /* 0 means "not shared" */
+    for (uint32_t i = 0; i < fm->max_open && fm->shared_open > 0; i++) {
+        f = &fm->slots[i];
+        if (f->in_use && f->share_key == key) {
+            add_conn(f, o);
+            return f;
+        }
+    }
+    f = files_open(fm, o, now, total_bytes, NULL, 0);
+    if (f == NULL)
+        return NULL;
+    f->share_key = key;
+    fm->shared_open++;
+    add_conn(f, o);
+    return f;
+}
+
+void file_data_at(struct file_ctx *f, pw_time now, uint64_t offset, const uint8_t *data, size_t len)
+{
+    if (f == NULL || len == 0)
+        return;
+    if (offset != f->next_off && !f->nonlinear) {
+        f->nonlinear = true;
+        file_hash_abandon(&f->hash);
+    }
+    if (!f->nonlinear) {
+        file_data(f, now, data, len);
+    } else {
+        f->last = now;
+        f->seen += len;
+    }
+    f->next_off = offset + len;
+    if (f->next_off > f->max_end)
+        f->max_end = f->next_off;
+}
+
+void file_release(struct file_ctx *f, pw_time now)
+{
+    if (f == NULL || !f->in_use)
+        return;
+    /* A shared file ends when it is whole, or when it times out (files_expire, files_free). */
+    if (f->share_key == 0 || (f->total != 0 && f->seen >= f->total))
+        finish(f, false);
+}
+
+void files_expire(struct files *fm, pw_time now)
+{
+    for (uint32_t i = 0; fm != NULL && i < fm->max_open && fm->shared_open > 0; i++) {
+        struct file_ctx *f = &fm->slots[i];
+
+        if (f->in_use && f->share_key != 0 && now - f->last > FILES_SHARED_TIMEOUT)
+            finish(f, true);
+    }
 }
 
 void file_set_x509(struct file_ctx *f, bool host_cert)

@@ -61,6 +61,25 @@ const char *file_fuid(const struct file_ctx *f);
 /* The sniffed MIME type, or NULL before any data / when nothing matched. */
 const char *file_mime_type(const struct file_ctx *f);
 
+/* Files several connections carry, as Zeek's HTTP range requests (one file per host and URL):
+ * the file open under key, or a new one; this connection is added to the ones it is logged with
+ * (at most FILES_SHARED_CONNS). NULL when capped. */
+#define FILES_SHARED_CONNS   8
+#define FILES_SHARED_TIMEOUT (120 * (pw_time)1000000000)   /* Zeek's Files default timeout_interval */
+struct file_ctx *files_open_shared(struct files *fm, uint64_t key, const struct file_origin *o, pw_time now,
+                                   uint64_t total_bytes);
+
+/* Content at an offset of the file. Out of order content ends the digests (Zeek removes its hash
+ * analyzers then) and gaps below the highest offset count as missing at the end. */
+void file_data_at(struct file_ctx *f, pw_time now, uint64_t offset, const uint8_t *data, size_t len);
+
+/* A connection is done with its part: a shared file stays open until whole or timed out; any other
+ * file is closed (file_close). */
+void file_release(struct file_ctx *f, pw_time now);
+
+/* Times out shared files idle for FILES_SHARED_TIMEOUT (their rows say timedout T). */
+void files_expire(struct files *fm, pw_time now);
+
 /* The file is an X.509 certificate of a TLS chain: the host's (first) or a CA's. files.log then
  * types it as Zeek does and lists the X509 analyzer. */
 void file_set_x509(struct file_ctx *f, bool host_cert);

@@ -8,6 +8,7 @@
  * the number of decoders alive at once is capped process-wide (HTTP_INFLATE_ACTIVE) and decoded
  * output per message is capped (HTTP_INFLATE_MAX), both counted when hit. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "files/files.h"
@@ -65,6 +66,29 @@ static uint64_t file_total(const struct http_dir *d)
     return d->content_length > 0 ? (uint64_t)d->content_length : 0;
 }
 
+/* The message's file. A range answering a Range request is part of one file per host and URL,
+ * whichever connection carries it (Zeek's HTTP get_file_handle). */
+static struct file_ctx *open_file(struct session *s, struct http_state *st, enum flow_dir dir)
+{
+    struct http_dir *d = &st->d[dir];
+    struct http_tx *t;
+    const char *host = "", *uri = "";
+    size_t hl = 0, ul = 0;
+    char key[HTTP_LINE_MAX + 300];
+    int n;
+
+    if (dir == FLOW_DIR_RESP && d->is_partial && d->encoding == HTTP_ENC_IDENTITY &&
+        (t = http_set_state(s, st, dir)) != NULL && t->range_request) {
+        (void)http_tx_str(st, t, HTTP_S_HOST, &host, &hl);
+        (void)http_tx_str(st, t, HTTP_S_URI, &uri, &ul);
+        n = snprintf(key, sizeof(key), "HTTP F %.*s http://%.*s%.*s", (int)hl, host, (int)hl, host, (int)ul, uri);
+        d->shared_file = true;
+        return session_file_open_shared(s, dir, "HTTP", key, n > 0 ? (size_t)n : 0, file_total(d));
+    }
+    return session_file_open(s, dir, "HTTP", file_total(d), d->has_filename ? d->filename : NULL,
+                             d->has_filename ? d->filename_len : 0);
+}
+
 /* Decoded bytes: counted, and the first opens the message's file. */
 static void body_clear(struct session *s, struct http_state *st, enum flow_dir dir, const uint8_t *p, size_t n)
 {
@@ -75,8 +99,7 @@ static void body_clear(struct session *s, struct http_state *st, enum flow_dir d
     d->body_len += n;
     if (d->file == NULL && !d->file_listed) {
         d->file_listed = true;
-        d->file = session_file_open(s, dir, "HTTP", file_total(d), d->has_filename ? d->filename : NULL,
-                                    d->has_filename ? d->filename_len : 0);
+        d->file = open_file(s, st, dir);
         if (d->file != NULL && st->c_http_set) {
             const char *fuid = file_fuid(d->file);
 
@@ -87,7 +110,9 @@ static void body_clear(struct session *s, struct http_state *st, enum flow_dir d
                 http_tx_set_str(st, d->file_key, (unsigned)(HTTP_S_FNAME + dir), d->filename, d->filename_len);
         }
     }
-    if (d->file != NULL)
+    if (d->file != NULL && d->shared_file)
+        file_data_at(d->file, session_now(s), (uint64_t)d->range_first + d->body_len - n, p, n);
+    else if (d->file != NULL)
         file_data(d->file, session_now(s), p, n);
     if (dir == FLOW_DIR_ORIG)
         http_detect_body(s, st, dir, p, n);
@@ -188,6 +213,9 @@ void http_body_end(struct session *s, struct http_state *st, enum flow_dir dir)
     /* A range that does not start the file never fills the bof buffer: no type (Zeek). */
     if (mime != NULL && !(d->is_partial && d->range_first != 0))
         http_tx_set_str(st, d->file_key, (unsigned)(HTTP_S_MIME + dir), mime, strlen(mime));
-    file_close(d->file, session_now(s));
+    if (d->shared_file)
+        file_release(d->file, session_now(s));
+    else
+        file_close(d->file, session_now(s));
     d->file = NULL;
 }

@@ -211,7 +211,7 @@ static void header(struct session *s, struct http_state *st, enum flow_dir dir, 
         http_tx_set_str(st, t->key, HTTP_S_HOST, v, colon != NULL ? (size_t)(colon - v) : vlen);
         set_domain(s, v, vlen);
     } else if (name_is(n, nlen, "range")) {
-        /* range_request is not logged */
+        t->range_request = true;   /* not logged; decides how the response's file is named */
     } else if (name_is(n, nlen, "origin")) {
         http_tx_set_str(st, t->key, HTTP_S_ORIGIN, v, vlen);
     } else if (name_is(n, nlen, "user-agent")) {

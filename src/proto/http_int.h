@@ -89,6 +89,7 @@ struct http_tx {
     uint16_t        status_code, info_code;
     uint32_t        depth;
     bool            log4j_tag;    /* http.log tags CVE_2021_44228::LOG4J_RCE */
+    bool            range_request; /* the request had a Range header (Zeek's c$http$range_request) */
     uint32_t        has;          /* bit per enum http_s: the string is set */
     uint64_t        set;          /* non-string optional log fields that are set */
     pw_time         ts;
@@ -139,6 +140,7 @@ struct http_dir {
     uint32_t file_key;           /* pending transaction the file is listed on */
     bool     file_listed;
     struct file_ctx *file;
+    bool     shared_file;        /* file is a range of a file several connections carry */
     uint16_t scan_len;           /* request body bytes in scan[] */
     uint16_t scan_new;           /* of them, not scanned yet */
     uint32_t scan_total;         /* body bytes fed to the scan this message */

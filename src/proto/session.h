@@ -69,6 +69,12 @@ struct file_ctx;
 struct file_ctx *session_file_open(struct session *s, enum flow_dir dir, const char *source,
                                    uint64_t total_bytes, const char *filename, size_t filename_len);
 
+/* A file several connections carry (HTTP range responses of one URL): the one open under key (a
+ * protocol-made handle, e.g. host + URL), or a new one. Feed it with file_data_at and let go of it
+ * with file_release. NULL when capped. */
+struct file_ctx *session_file_open_shared(struct session *s, enum flow_dir dir, const char *source, const char *key,
+                                          size_t key_len, uint64_t total_bytes);
+
 /* A fact for detectors and policy (HTTP Host, TLS SNI, ...): kept on the session. */
 void session_set_domain(struct session *s, const char *name, size_t len);
 

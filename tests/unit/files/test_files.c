@@ -370,6 +370,56 @@ static void test_fuid_form_and_repeatable(void **state)
     env_free(e2);
 }
 
+
+/* Range responses of one URL over three connections: one file, one row per connection, the gaps
+ * between the ranges missing, no digests (content out of order), timed out at the end; a range
+ * that makes the file whole closes it. */
+static void test_shared_ranges(void **state)
+{
+    static uint8_t chunk[1000];
+    static const char *const uids[3] = {"CHhAvVGS1DHFjwGM9", "ClEkJM2Vm5giqnMf4h", "C4J4Th3PJpwUYZZ6gc"};
+    struct env *e = env_new(NULL);
+    struct file_origin o;
+    struct addr a, b;
+    struct file_ctx *f[3], *whole;
+    struct log_rows *r;
+
+    origin_http(&o, &a, &b);
+    for (int i = 0; i < 3; i++) {
+        o.uid = uids[i];
+        o.orig_p = (uint16_t)(58716 + 2 * i);
+        f[i] = files_open_shared(e->fm, 42, &o, T0 + i * PW_MSEC, 1000000);
+        assert_non_null(f[i]);
+    }
+    assert_ptr_equal(f[0], f[1]);
+    assert_ptr_equal(f[0], f[2]);
+    file_data_at(f[0], T0, 0, chunk, sizeof(chunk));
+    file_release(f[0], T0 + PW_MSEC);                      /* not whole: stays open */
+    file_data_at(f[1], T0 + 5 * PW_MSEC, 200000, chunk, sizeof(chunk));
+    file_data_at(f[2], T0 + 9 * PW_MSEC, 100000, chunk, sizeof(chunk));
+    o.uid = "CnotWhole";
+    whole = files_open_shared(e->fm, 7, &o, T0, 1000);
+    file_data_at(whole, T0, 0, chunk, 600);
+    file_data_at(whole, T0 + PW_MSEC, 600, chunk, 400);
+    file_release(whole, T0 + PW_MSEC);                     /* whole: closed, row written now */
+    r = env_finish(e);
+    assert_int_equal(r->n, 4);
+    assert_string_equal(r->f[0][2], "CnotWhole");
+    assert_string_equal(r->f[0][9], "SHA1,SHA256,MD5");
+    assert_string_equal(r->f[0][19], "F");
+    for (int i = 1; i < 4; i++) {
+        assert_string_equal(r->f[i][1], r->f[1][1]);      /* one fuid */
+        assert_string_equal(r->f[i][2], uids[i - 1]);
+        assert_string_equal(r->f[i][9], "(empty)");
+        assert_string_equal(r->f[i][15], "3000");
+        assert_string_equal(r->f[i][16], "1000000");
+        assert_string_equal(r->f[i][17], "198000");
+        assert_string_equal(r->f[i][19], "T");
+        assert_string_equal(r->f[i][21], "-");
+    }
+    env_free(e);
+}
+
 static void test_bad_extract_dir(void **state)
 {
     struct files_config cfg = {.extract_dir = "/proc/pw-no-such/x"};
@@ -389,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_mime_timing_and_bof),
         cmocka_unit_test(test_fuid_form_and_repeatable),
         cmocka_unit_test(test_bad_extract_dir),
+        cmocka_unit_test(test_shared_ranges),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,6 +109,11 @@ struct file_ctx *session_file_open(struct session *s, enum flow_dir dir, const c
 {
     return NULL;
 }
+struct file_ctx *session_file_open_shared(struct session *s, enum flow_dir dir, const char *source, const char *key,
+                                          size_t key_len, uint64_t total_bytes)
+{
+    return NULL;
+}
 void session_set_domain(struct session *s, const char *name, size_t len)
 {
     snprintf(seen.domain, sizeof(seen.domain), "%.*s", (int)len, name);
