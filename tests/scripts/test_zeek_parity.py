@@ -312,8 +312,8 @@ def main():
     argv = sys.argv[1:]
     if not argv:                # ctest: this stage's defaults, overridable from the environment
         # Every log of issues 2-4 on every set, conn.service included (ldap.log and ldap_search.log
-        # are compared by test_zeek_parity_ldap.sh; files.log is reported in docs/conformance.md).
-        argv = ["--logs", os.environ.get("PW_PARITY_LOGS", "conn,http,dns,ssl,ssh,weird,analyzer")]
+        # are compared by test_zeek_parity_ldap.sh).
+        argv = ["--logs", os.environ.get("PW_PARITY_LOGS", "conn,http,dns,ssl,ssh,weird,analyzer,files")]
         argv += shlex.split(os.environ.get("PW_PARITY_ARGS", ""))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--logs", type=lambda s: [x for x in s.split(",") if x])
