@@ -438,8 +438,8 @@ size_t session_service(const struct flow *f, char *buf, size_t size)
         return 0;
     for (unsigned i = 0; i < s->n_services; i++) {
         uint8_t id = s->services[i];
-        const char *name = id >= INNER_SERVICE_BASE ? inner_service_names[id - INNER_SERVICE_BASE]
-                                                    : analyzers[id]->name;
+        const char *name = id < PROTO_COUNT ? analyzers[id]->name
+                                            : inner_service_names[(id - INNER_SERVICE_BASE) % INNER_SERVICES];
         int w = snprintf(buf + n, size - n, "%s%s", n > 0 ? "," : "", name);
 
         if (w < 0 || (size_t)w >= size - n)
