@@ -10,6 +10,7 @@
 #include "detect/jndi_cli.h"
 #include "engine/engine.h"
 #include "files/files.h"
+#include "learn/learn_cli.h"
 #include "log/log_set.h"
 #include "policy/policy_cli.h"
 
@@ -32,6 +33,8 @@ static void usage(FILE *out)
           "  policy check FILE        validate an egress policy (docs/policy.md)\n"
           "  policy explain FILE --flow \"tcp A:P -> B:P app=X ...\"\n"
           "                           which rule decides a flow, and why\n"
+          "  learn [-o FILE] [--min-count N] LOGDIR...\n"
+          "                           a recommended egress policy from the outbound traffic in logs\n"
           "  version                  print the version\n"
           "  help                     this text\n"
           "\n"
@@ -49,6 +52,8 @@ static void usage(FILE *out)
           "                           victim's callback (default 600)\n"
           "      --notice-suppress S  seconds a notice with the same identifier stays suppressed\n"
           "                           (default 3600, as Zeek; 0 writes every one)\n"
+          "      --baseline POLICY    a learned policy: outbound flows it does not allow raise\n"
+          "                           Baseline::New_Egress in notice.log, once per new tuple\n"
           "  -q, --quiet              no summary on stderr\n",
           out);
 }
@@ -118,6 +123,7 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
         {"callback-window", required_argument, NULL, 'W'},
         {"x509-in-files", no_argument, NULL, 'X'},
         {"notice-suppress", required_argument, NULL, 'S'},
+        {"baseline", required_argument, NULL, 'B'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -191,6 +197,9 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
                 o->engine.callback_window = (double)v;
             else
                 o->engine.notice_suppress = (double)v;
+            break;
+        case 'B':
+            o->engine.baseline_policy = optarg;
             break;
         case 'q':
             o->quiet = true;
@@ -308,6 +317,8 @@ int main(int argc, char **argv)
         return jndi_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "policy") == 0)
         return policy_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "learn") == 0)
+        return learn_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("protowall %s\n", PW_VERSION);
         return EXIT_OK;

@@ -44,7 +44,8 @@
       "A serialized Java object was delivered to a Java client")                                          \
     X(REVERSE_SHELL, "CVE_2021_44228::REVERSE_SHELL",                                                     \
       "Interactive shell traffic: one side sends command lines, the other answers with their output")     \
-    X(DNS_EXFIL, "CVE_2021_44228::DNS_EXFIL", "DNS lookup labels carry data")
+    X(DNS_EXFIL, "CVE_2021_44228::DNS_EXFIL", "DNS lookup labels carry data")                             \
+    X(BASELINE_NEW_EGRESS, "Baseline::New_Egress", "Outbound flow the learned baseline policy does not allow")
 
 enum notice_type {
 #define NOTICE_ENUM(id, name, msg) NOTICE_##id,

@@ -8,6 +8,7 @@
 
 #include "decode/tunnel.h"
 #include "detect/notice.h"
+#include "engine/engine_baseline_int.h"
 #include "engine/engine_int.h"
 #include "engine/session_int.h"
 #include "flow/conn_track.h"
@@ -77,6 +78,10 @@ struct engine *engine_create(const struct engine_config *cfg, struct log_set *lo
                                     .seeded = cfg->seeded, .seed = cfg->seed};
 
         e->detect = detect_create(&dc2, logs);
+    }
+    if (cfg->baseline_policy != NULL && (e->baseline = engine_baseline_create(cfg, logs, err, errlen)) == NULL) {
+        engine_free(e);
+        return NULL;
     }
     if (e->decoder == NULL || e->flows == NULL || e->reasm == NULL || e->tcp_states == NULL ||
         e->sessions == NULL || e->detect == NULL) {
@@ -170,6 +175,7 @@ static void engine_flow_end(struct engine *e, struct flow *f)
     }
     session_end(e, f);
     engine_detect_flow_end(e, f);
+    engine_baseline_flow_end(e, f);
     engine_log_conn(e, f);
     e->stats.flows_logged++;
     engine_flow_release(e, f);
@@ -423,6 +429,7 @@ void engine_finish(struct engine *e)
     e->stats.notices = 0;
     for (int t = 0; t < NOTICE_COUNT; t++)
         e->stats.notices += notices_count(detect_notices(e->detect), (enum notice_type)t);
+    e->stats.notices += engine_baseline_notices(e);
 }
 
 void engine_frame_view(struct engine *e, int link_type, pw_time ts, const uint8_t *frame, uint32_t caplen,
@@ -469,6 +476,7 @@ void engine_free(struct engine *e)
     session_pools_free(e->sessions);
     files_free(e->files);
     detect_free(e->detect);
+    engine_baseline_free(e->baseline);
     pool_free(e->tcp_states);
     decoder_free(e->decoder);
     free(e);

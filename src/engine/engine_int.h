@@ -37,6 +37,7 @@ struct engine {
     struct engine_stats    stats;
     struct engine_packet_view *view;       /* inline mode: filled for the packet being analysed */
     char                   view_app[64];
+    struct baseline       *baseline;       /* --baseline: learn/baseline.h, NULL without */
 };
 
 /* engine_conn_log.c: writes a flow's conn.log row. */

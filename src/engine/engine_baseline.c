@@ -1,0 +1,122 @@
+/* engine/engine_baseline.c - after learning: flows outside the baseline policy become
+ * Baseline::New_Egress notices, once per tuple. */
+#include "engine/engine_baseline_int.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "detect/notice.h"
+#include "engine/engine_int.h"
+#include "engine/session_int.h"
+#include "learn/baseline.h"
+#include "policy/policy.h"
+#include "util/site.h"
+
+static void release_notices(void *ctx)
+{
+    notices_free(ctx);
+}
+
+struct baseline *engine_baseline_create(const struct engine_config *cfg, struct log_set *logs, char *err,
+                                        size_t errlen)
+{
+    double suppress = cfg->notice_suppress < 0 ? NOTICE_SUPPRESS_DEFAULT : cfg->notice_suppress;
+    struct policy_error pe;
+    struct policy *p = policy_load_file(cfg->baseline_policy, &pe);
+    struct notices *n;
+    struct baseline *b;
+
+    if (p == NULL) {
+        if (pe.line == 0)
+            snprintf(err, errlen, "%s: %s", pe.file, pe.msg);
+        else if (pe.field[0] != '\0')
+            snprintf(err, errlen, "%s:%u:%u: field '%s': %s", pe.file, pe.line, pe.col, pe.field, pe.msg);
+        else
+            snprintf(err, errlen, "%s:%u:%u: %s", pe.file, pe.line, pe.col, pe.msg);
+        return NULL;
+    }
+    b = baseline_create(p, 0);
+    n = b != NULL ? notices_create(logs, (pw_time)(suppress * (double)PW_SEC)) : NULL;
+    if (n == NULL) {
+        baseline_free(b);
+        snprintf(err, errlen, "out of memory loading the baseline policy");
+        return NULL;
+    }
+    baseline_set_ctx(b, n, release_notices);
+    return b;
+}
+
+void engine_baseline_free(struct baseline *b)
+{
+    baseline_free(b);
+}
+
+uint64_t engine_baseline_notices(const struct engine *e)
+{
+    return e->baseline != NULL ? notices_count(baseline_ctx(e->baseline), NOTICE_BASELINE_NEW_EGRESS) : 0;
+}
+
+static const char *transport_name(uint8_t proto)
+{
+    switch (proto) {
+    case IPPROTO_TCP:
+        return "tcp";
+    case IPPROTO_UDP:
+        return "udp";
+    case IPPROTO_ICMP:
+    case IPPROTO_ICMPV6:
+        return "icmp";
+    default:
+        return NULL;
+    }
+}
+
+void engine_baseline_flow_end(struct engine *e, const struct flow *f)
+{
+    struct policy_flow pf;
+    struct log_conn_id id;
+    struct notice x;
+    char service[64], uid[UID_STRLEN], tuple[512];
+    const char *domain;
+    size_t n;
+
+    /* Outbound as conn.log says it: local originator, remote responder. A tunnel's outer flow is
+     * the mirror session, not the host's traffic. */
+    if (e->baseline == NULL || f->tunnel_outer || transport_name(f->key.proto) == NULL ||
+        !site_is_local(&f->key.orig_h) || site_is_local(&f->key.resp_h))
+        return;
+    memset(&pf, 0, sizeof(pf));
+    pf.src = f->key.orig_h;
+    pf.dst = f->key.resp_h;
+    pf.src_port = f->key.orig_p;
+    pf.dst_port = f->key.resp_p;
+    pf.ip_proto = f->key.proto;
+    pf.dir = POLICY_DIR_OUTBOUND;
+    n = session_service(f, service, sizeof(service));
+    pf.app = baseline_app(service, n);
+    domain = session_domain(f);
+    if (domain != NULL && domain[0] != '\0') {
+        pf.domain = domain;
+        pf.domain_len = strlen(domain);
+    }
+    if (baseline_check(e->baseline, &pf) != BASELINE_NEW)
+        return;
+    n = baseline_tuple_text(&pf, tuple, sizeof(tuple));
+    engine_uid(e, f->id, uid, sizeof(uid));
+    id.orig_h = f->key.orig_h;
+    id.orig_p = f->key.orig_p;
+    id.resp_h = f->key.resp_h;
+    id.resp_p = f->key.resp_p;
+    memset(&x, 0, sizeof(x));
+    x.type = NOTICE_BASELINE_NEW_EGRESS;
+    x.ts = e->now;
+    x.uid = uid;
+    x.id = &id;
+    x.proto = transport_name(f->key.proto);
+    x.sub = tuple;
+    x.sub_len = n;
+    x.identifier = tuple;
+    x.identifier_len = n;
+    (void)notices_raise(baseline_ctx(e->baseline), &x);
+}
