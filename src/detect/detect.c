@@ -348,6 +348,12 @@ bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_tim
     r.type = attempt_notes[a->where];
     if (a->where == ATTEMPT_HEADER) {
         o = header_sub(a, is_orig, sub, sizeof(sub), tgt);
+        /* Ours after Corelight's text, which stays a prefix SIEM rules can keep matching. */
+        if (o < sizeof(sub)) {
+            encodings_text(h->encodings, enc, sizeof(enc));
+            o += (size_t)snprintf(sub + o, sizeof(sub) - o, "scheme=%s, normalized='%s', encodings=%s", h->scheme,
+                                  h->normalized, enc);
+        }
         log4j_row(d, c, ts, is_orig, a, tgt);
         detect_conn_ident(c, false, r.ident, sizeof(r.ident));
         snprintf(r.ident + strlen(r.ident), sizeof(r.ident) - strlen(r.ident), "%.*s%.*s", (int)a->name_len,

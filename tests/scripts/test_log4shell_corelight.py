@@ -51,7 +51,9 @@ def check(ok, what):
 
 
 def sub_fields(sub):
-    """Corelight's sub: key=value pairs separated by ', ', quoted values may hold anything."""
+    """Corelight's sub: key=value pairs separated by ', ', quoted values may hold anything. Ours
+    follow theirs (scheme=, normalized=, encodings=) and are cut off first."""
+    sub = re.sub(r"' scheme=[a-z0-9]*, normalized='.*$", "' ", sub)
     out = {}
     for m in re.finditer(r"(uri|payload_uri|payload_stem|payload_host|payload_port|method|is_orig|header name|header value)="
                          r"('(?:[^']|'(?!,|\s*$))*'|[^,]*)", sub):
