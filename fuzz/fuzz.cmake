@@ -5,7 +5,8 @@ set(PW_FUZZ_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-reco
 add_library(pwcore_fuzz STATIC ${PW_SOURCES})
 target_include_directories(pwcore_fuzz PUBLIC ${CMAKE_SOURCE_DIR}/src)
 target_compile_options(pwcore_fuzz PRIVATE ${PW_WARNINGS} ${PW_FUZZ_FLAGS})
-target_link_libraries(pwcore_fuzz PUBLIC PkgConfig::PCAP PkgConfig::CRYPTO PkgConfig::ZLIB PkgConfig::YAML m)
+target_link_libraries(pwcore_fuzz PUBLIC PkgConfig::PCAP PkgConfig::CRYPTO PkgConfig::ZLIB PkgConfig::YAML
+                      PkgConfig::NFQ PkgConfig::MNL PkgConfig::HIREDIS m)
 
 file(GLOB PW_FUZZ_TARGETS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/fuzz/fuzz_*.c)
 foreach(src ${PW_FUZZ_TARGETS})

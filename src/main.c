@@ -10,9 +10,12 @@
 #include "detect/jndi_cli.h"
 #include "engine/engine.h"
 #include "files/files.h"
+#include "inline/inline_cli.h"
 #include "learn/learn_cli.h"
 #include "log/log_set.h"
+#include "output/redis_out.h"
 #include "policy/policy_cli.h"
+#include "sniff/sniff_cli.h"
 
 /* Exit statuses: 0 all read; 1 input ended early (a truncated capture), logs hold what was read;
  * 2 usage, a missing or unreadable file, bad configuration: nothing was analysed. */
@@ -33,6 +36,12 @@ static void usage(FILE *out)
           "  policy check FILE        validate an egress policy (docs/policy.md)\n"
           "  policy explain FILE --flow \"tcp A:P -> B:P app=X ...\"\n"
           "                           which rule decides a flow, and why\n"
+          "  sniff -i IFACE [-f BPF] [--workers N] -o DIR\n"
+          "                           live capture (AF_PACKET, fanout workers); `sniff --help`\n"
+          "  inline --queue N --policy FILE -o DIR\n"
+          "                           the egress firewall on an NFQUEUE; `inline --help`\n"
+          "  nft print|install|remove --queue N\n"
+          "                           the nftables rules that feed the queue (fail-open bypass)\n"
           "  learn [-o FILE] [--min-count N] LOGDIR...\n"
           "                           a recommended egress policy from the outbound traffic in logs\n"
           "  version                  print the version\n"
@@ -54,6 +63,9 @@ static void usage(FILE *out)
           "                           (default 3600, as Zeek; 0 writes every one)\n"
           "      --baseline POLICY    a learned policy: outbound flows it does not allow raise\n"
           "                           Baseline::New_Egress in notice.log, once per new tuple\n"
+          "      --redis HOST:PORT[,key_prefix=P][,maxlen=N]\n"
+          "                           also append every row as JSON to the Redis stream P<log> (default\n"
+          "                           protowall:conn ..., XADD MAXLEN ~ 100000); see docs/outputs.md\n"
           "  -q, --quiet              no summary on stderr\n",
           out);
 }
@@ -104,9 +116,11 @@ static int parse_hashes(const char *s, unsigned *out)
 }
 
 struct read_options {
-    struct engine_config  engine;
-    struct log_set_config logs;
-    bool                  quiet;
+    struct engine_config    engine;
+    struct log_set_config   logs;
+    bool                    quiet;
+    bool                    redis_on;
+    struct redis_out_config redis;
 };
 
 static int read_parse_args(int argc, char **argv, struct read_options *o)
@@ -124,6 +138,7 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
         {"x509-in-files", no_argument, NULL, 'X'},
         {"notice-suppress", required_argument, NULL, 'S'},
         {"baseline", required_argument, NULL, 'B'},
+        {"redis", required_argument, NULL, 'R'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -201,6 +216,17 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
         case 'B':
             o->engine.baseline_policy = optarg;
             break;
+        case 'R': {
+            char why[256];
+
+            redis_out_config_init(&o->redis);
+            if (redis_out_parse_spec(optarg, &o->redis, why, sizeof(why)) != 0) {
+                fprintf(stderr, "protowall: %s\n", why);
+                return -1;
+            }
+            o->redis_on = true;
+            break;
+        }
         case 'q':
             o->quiet = true;
             break;
@@ -248,8 +274,29 @@ static void print_summary(const struct engine_stats *s, const struct read_option
             s->frames, s->flows_logged, s->weirds, s->notices, o->logs.to_stdout ? "stdout" : o->logs.dir);
 }
 
+/* Waits (drain_ms at most) for Redis to take what is buffered, says where every row went, frees. */
+static void redis_finish(struct redis_out *r, const struct read_options *o)
+{
+    struct redis_out_stats st;
+    uint64_t lost;
+
+    if (r == NULL)
+        return;
+    redis_out_drain(r, -1);
+    redis_out_stats(r, &st);
+    lost = st.dropped + st.buffered;
+    if (!o->quiet || lost > 0 || st.rejected > 0)
+        fprintf(stderr,
+                "protowall: redis %s: %" PRIu64 " of %" PRIu64 " rows sent, %" PRIu64 " lost, %" PRIu64
+                " rejected, %" PRIu64 " sent again after a reconnect, %" PRIu64 " reconnects%s%s\n",
+                o->redis.host, st.sent, st.rows, lost, st.rejected, st.retried, st.reconnects,
+                lost > 0 || st.rejected > 0 ? "; last error: " : "", lost > 0 || st.rejected > 0 ? st.last_error : "");
+    redis_out_free(r);
+}
+
 static int cmd_read(int argc, char **argv)
 {
+    struct redis_out *redis = NULL;
     struct capture **caps;
     struct read_options o;
     struct log_set *logs;
@@ -274,6 +321,16 @@ static int cmd_read(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (o.redis_on) {
+        redis = redis_out_create(&o.redis, err, sizeof(err));
+        if (redis == NULL) {
+            fprintf(stderr, "protowall: %s\n", err);
+            status = EXIT_USAGE;
+            goto out;
+        }
+        o.logs.tee = redis_out_tee;
+        o.logs.tee_arg = redis;
+    }
     logs = log_set_create(&o.logs, err, sizeof(err));
     if (logs == NULL) {
         fprintf(stderr, "protowall: %s: %s\n", o.logs.dir, err);
@@ -296,6 +353,7 @@ static int cmd_read(int argc, char **argv)
     engine_free(e);
     log_set_free(logs);
 out:
+    redis_finish(redis, &o);
     for (i = 0; i < nfiles; i++)
         capture_close(caps[i]);
     free(caps);
@@ -317,6 +375,12 @@ int main(int argc, char **argv)
         return jndi_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "policy") == 0)
         return policy_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "inline") == 0)
+        return inline_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "nft") == 0)
+        return nft_cli_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "sniff") == 0)
+        return sniff_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "learn") == 0)
         return learn_cli_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -79,13 +79,13 @@ struct engine *engine_create(const struct engine_config *cfg, struct log_set *lo
 
         e->detect = detect_create(&dc2, logs);
     }
-    if (cfg->baseline_policy != NULL && (e->baseline = engine_baseline_create(cfg, logs, err, errlen)) == NULL) {
-        engine_free(e);
-        return NULL;
-    }
     if (e->decoder == NULL || e->flows == NULL || e->reasm == NULL || e->tcp_states == NULL ||
         e->sessions == NULL || e->detect == NULL) {
         snprintf(err, errlen, "out of memory creating the engine");
+        engine_free(e);
+        return NULL;
+    }
+    if (cfg->baseline_policy != NULL && (e->baseline = engine_baseline_create(cfg, logs, err, errlen)) == NULL) {
         engine_free(e);
         return NULL;
     }
@@ -226,7 +226,8 @@ static struct flow *engine_flow_new(struct engine *e, const struct packet *p)
     return f;
 }
 
-static void engine_tcp_stream(struct engine *e, struct flow *f, enum flow_dir dir, const struct packet *p)
+static void engine_tcp_stream(struct engine *e, struct flow *f, enum flow_dir dir, const struct packet *p,
+                              uint32_t prev_ack)
 {
     struct tcp_reasm *r = &f->tcp->reasm[dir];
     struct tcp_reasm *peer = &f->tcp->reasm[!dir];
@@ -258,7 +259,14 @@ static void engine_tcp_stream(struct engine *e, struct flow *f, enum flow_dir di
         if (pe->fin_seen && (int32_t)(ack - (pe->u.tcp.last_seq - 1)) > 0)
             ack = pe->u.tcp.last_seq - 1;
         stream_sink_init(&sink, &sc, e, f, (enum flow_dir)!dir);
-        tcp_reasm_ack(peer, e->reasm, ack, &sink);
+        flags = tcp_reasm_ack(peer, e->reasm, ack, &sink);
+        /* As Zeek's AckReceived: only established connections count, once per ack of new bytes. */
+        if (f->ep[0].state == TCP_EP_ESTABLISHED && f->ep[1].state == TCP_EP_ESTABLISHED &&
+            (int32_t)(p->tcp_ack - prev_ack) > 0 && (int32_t)(p->tcp_ack - (pe->u.tcp.start_seq + 1)) > 0) {
+            e->stats.tcp_acks++;
+            if (flags & TCP_REASM_GAP)
+                e->stats.tcp_gaps++;
+        }
     }
 }
 
@@ -278,6 +286,7 @@ static void engine_view_fill(struct engine *e, struct flow *f, enum flow_dir dir
     engine_uid(e, f->id, v->uid_buf, sizeof(v->uid_buf));
     v->uid = v->uid_buf;
     v->identified = session_is_identified(f);
+    v->confirming = session_is_confirming(f);
     n = session_service(f, e->view_app, sizeof(e->view_app));
     v->app = n > 0 ? e->view_app : (v->identified ? "unknown" : "");
     v->domain = session_domain(f);
@@ -348,6 +357,7 @@ static void engine_transport(struct engine *e, const struct packet *p)
     struct flow *f;
     bool csum_bad = p->csum_bad && !e->cfg.ignore_checksums;
     struct conn_track_weirds w;
+    uint32_t prev_ack;
     bool go_on;
 
     conn_track_key(p, &k);
@@ -365,6 +375,8 @@ static void engine_transport(struct engine *e, const struct packet *p)
         dir = f->flipped ? FLOW_DIR_RESP : FLOW_DIR_ORIG;
     }
     w.n = 0;
+    /* Before conn_track moves it: whether this packet acknowledged new bytes (capture loss). */
+    prev_ack = f->tcp != NULL ? f->ep[!dir].u.tcp.ack_seq : 0;
     go_on = conn_track_packet(f, dir, p, csum_bad, &w);
     for (unsigned i = 0; i < w.n; i++)
         engine_weird(e, w.id[i], f, p, NULL);
@@ -374,7 +386,7 @@ static void engine_transport(struct engine *e, const struct packet *p)
     if (!go_on)
         return;
     if (f->tcp != NULL)
-        engine_tcp_stream(e, f, dir, p);
+        engine_tcp_stream(e, f, dir, p, prev_ack);
     else if (p->l4_proto == IPPROTO_UDP && !engine_tunnel(e, f, p) && !e->cfg.conn_only)
         session_datagram(e, f, dir, p);
     /* An analyzer found the roles reversed: swap them now that the packet is done. */

@@ -61,6 +61,8 @@ struct engine_packet_view {
     bool           from_orig;      /* the packet was sent by the connection's originator */
     bool           has_payload;    /* it carried transport payload */
     bool           identified;     /* identification has decided (found or unknown) */
+    bool           confirming;     /* identified, but the analyzer has not confirmed the protocol yet (a
+                                      ClientHello still arriving): app reads "unknown" until it does */
     uint8_t        l4_proto;       /* IPPROTO_TCP, ... */
     uint8_t        tcp_flags;
     const char    *uid;            /* points at uid_buf */

@@ -657,6 +657,13 @@ bool session_is_identified(const struct flow *f)
     return s != NULL && (s->identified || s->detached);
 }
 
+bool session_is_confirming(const struct flow *f)
+{
+    const struct session *s = f->app;
+
+    return s != NULL && s->identified && !s->detached && s->proto != PROTO_UNKNOWN && !s->confirmed;
+}
+
 const char *session_domain(const struct flow *f)
 {
     const struct session *s = f->app;

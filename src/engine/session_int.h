@@ -82,6 +82,7 @@ size_t session_service(const struct flow *f, char *buf, size_t size);
 
 /* For the inline view: identification decided (found or unknown), and the flow's domain fact. */
 bool session_is_identified(const struct flow *f);
+bool session_is_confirming(const struct flow *f);
 const char *session_domain(const struct flow *f);
 
 /* engine_detect.c: what the detector needs of a session, and the hooks the session layer calls. */

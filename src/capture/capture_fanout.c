@@ -1,0 +1,273 @@
+/* capture/capture_fanout.c - the classic BPF program that picks a worker: a symmetric flow hash that looks inside VXLAN and GENEVE. */
+#include "capture/capture_live.h"
+
+#include <linux/filter.h>
+#include <string.h>
+
+/* Why not the kernel's PACKET_FANOUT_HASH: it hashes the outer headers, and a tunnel endpoint
+ * (Linux's vxlan device, a mirroring source) may give the two directions of one inner flow
+ * different outer source ports, which would split the flow between workers.
+ *
+ * The program returns a hash; the kernel takes it modulo the number of sockets. Loads are
+ * relative to the network header (SKF_NET_OFF), because the fanout runs before the packet
+ * socket moves skb->data to the link header, and received and sent packets differ there. A load
+ * outside the packet ends the program with 0: such frames go to the first worker. */
+
+#define M_L3    1   /* scratch slots: offset of the IP header being read */
+#define M_L4    2   /* its payload's offset */
+#define M_PROTO 3
+#define M_ADDR  4   /* xor of the addresses */
+#define M_TMP   5
+#define M_FRAG  6   /* non-zero: a fragment, no ports */
+
+#define MAX_LABELS 16
+#define MAX_FIXUPS 64
+
+enum label { L_OUT4, L_OUT6, L_TUN, L_VXLAN, L_GENEVE, L_GEN_ETH, L_IN_ETYPE, L_IN4, L_IN6, L_PORTS, L_PORTLOAD,
+             L_NOPORTS };
+
+struct bpf_asm {
+    struct sock_filter *p;
+    unsigned            n, max;
+    bool                user;     /* offsets from the frame start (a test running libpcap's interpreter) */
+    int                 at[MAX_LABELS];
+    struct {
+        unsigned insn;
+        int      lt, lf;          /* labels, or -1 for the next instruction */
+    } fix[MAX_FIXUPS];
+    unsigned            nfix;
+    bool                overflow;
+};
+
+static void op(struct bpf_asm *a, uint16_t code, uint32_t k)
+{
+    if (a->n == a->max) {
+        a->overflow = true;
+        return;
+    }
+    a->p[a->n++] = (struct sock_filter){code, 0, 0, k};
+}
+
+/* A conditional jump to labels (or -1: fall through). */
+static void jmp(struct bpf_asm *a, uint16_t code, uint32_t k, int lt, int lf)
+{
+    if (a->nfix == MAX_FIXUPS) {
+        a->overflow = true;
+        return;
+    }
+    a->fix[a->nfix].insn = a->n;
+    a->fix[a->nfix].lt = lt;
+    a->fix[a->nfix].lf = lf;
+    a->nfix++;
+    op(a, code, k);
+}
+
+/* A = A <op> k (BPF_K is 0, which static checkers take for a repeated operand when written out). */
+static void alu_k(struct bpf_asm *a, uint16_t alu_op, uint32_t k)
+{
+    op(a, (uint16_t)(BPF_ALU | alu_op | BPF_K), k);
+}
+
+static void label(struct bpf_asm *a, enum label l)
+{
+    a->at[l] = (int)a->n;
+}
+
+/* Offset k from the network header. */
+static uint32_t net(const struct bpf_asm *a, uint32_t k)
+{
+    return a->user ? 14 + k : (uint32_t)SKF_NET_OFF + k;
+}
+
+static void ld_ind(struct bpf_asm *a, uint16_t size, uint32_t k)
+{
+    op(a, BPF_LD | size | BPF_IND, net(a, k));
+}
+
+/* IPv4 at X = M[M_L3]: fills M_L4, M_PROTO, M_ADDR, M_FRAG. */
+static void gen_ip4(struct bpf_asm *a)
+{
+    op(a, BPF_LDX | BPF_MEM, M_L3);
+    ld_ind(a, BPF_H, 6);
+    alu_k(a, BPF_AND, 0x3fff);   /* MF or an offset: a fragment */
+    op(a, BPF_ST, M_FRAG);
+    ld_ind(a, BPF_B, 9);
+    op(a, BPF_ST, M_PROTO);
+    ld_ind(a, BPF_W, 12);
+    op(a, BPF_ST, M_TMP);
+    ld_ind(a, BPF_W, 16);
+    op(a, BPF_LDX | BPF_MEM, M_TMP);
+    op(a, BPF_ALU | BPF_XOR | BPF_X, 0);
+    op(a, BPF_ST, M_ADDR);
+    op(a, BPF_LDX | BPF_MEM, M_L3);
+    ld_ind(a, BPF_B, 0);
+    alu_k(a, BPF_AND, 0x0f);
+    alu_k(a, BPF_LSH, 2);
+    op(a, BPF_ALU | BPF_ADD | BPF_X, 0);
+    op(a, BPF_ST, M_L4);
+}
+
+/* IPv6 at X = M[M_L3]: the fixed header only (an extension header means no ports). */
+static void gen_ip6(struct bpf_asm *a)
+{
+    op(a, BPF_LDX | BPF_MEM, M_L3);
+    op(a, BPF_LD | BPF_IMM, 0);
+    op(a, BPF_ST, M_FRAG);
+    ld_ind(a, BPF_B, 6);
+    op(a, BPF_ST, M_PROTO);
+    op(a, BPF_LD | BPF_IMM, 0);
+    op(a, BPF_ST, M_ADDR);
+    for (uint32_t off = 8; off < 40; off += 4) {
+        op(a, BPF_LDX | BPF_MEM, M_L3);
+        ld_ind(a, BPF_W, off);
+        op(a, BPF_LDX | BPF_MEM, M_ADDR);
+        op(a, BPF_ALU | BPF_XOR | BPF_X, 0);
+        op(a, BPF_ST, M_ADDR);
+    }
+    op(a, BPF_LDX | BPF_MEM, M_L3);
+    op(a, BPF_MISC | BPF_TXA, 0);
+    alu_k(a, BPF_ADD, 40);
+    op(a, BPF_ST, M_L4);
+}
+
+/* M_L3 = M_L4 + k, A = the inner EtherType loaded at M_L4 + et. */
+static void set_inner(struct bpf_asm *a, uint32_t l3, uint32_t et)
+{
+    op(a, BPF_LD | BPF_MEM, M_L4);
+    alu_k(a, BPF_ADD, l3);
+    op(a, BPF_ST, M_L3);
+    op(a, BPF_LDX | BPF_MEM, M_L4);
+    ld_ind(a, BPF_H, et);
+}
+
+int capture_live_fanout_program(struct sock_filter *prog, unsigned max, bool userspace)
+{
+    struct bpf_asm a;
+
+    memset(&a, 0, sizeof(a));
+    a.p = prog;
+    a.max = max;
+    a.user = userspace;
+    for (int i = 0; i < MAX_LABELS; i++)
+        a.at[i] = -1;
+
+    /* Outer header. */
+    op(&a, BPF_LD | BPF_IMM, 0);
+    op(&a, BPF_ST, M_L3);
+    if (userspace)
+        op(&a, BPF_LD | BPF_H | BPF_ABS, 12);
+    else
+        op(&a, BPF_LD | BPF_H | BPF_ABS, (uint32_t)SKF_AD_OFF + SKF_AD_PROTOCOL);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 0x0800, L_OUT4, -1);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 0x86dd, L_OUT6, -1);
+    op(&a, BPF_RET | BPF_K, 0);   /* not IP: the first worker */
+    label(&a, L_OUT4);
+    gen_ip4(&a);
+    jmp(&a, BPF_JMP | BPF_JA, 0, L_TUN, -1);
+    label(&a, L_OUT6);
+    gen_ip6(&a);
+
+    /* A UDP datagram to VXLAN's or GENEVE's port (not a fragment) carries a frame to hash instead. */
+    label(&a, L_TUN);
+    op(&a, BPF_LD | BPF_MEM, M_FRAG);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 0, -1, L_NOPORTS);
+    op(&a, BPF_LD | BPF_MEM, M_PROTO);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 17, -1, L_PORTS);
+    op(&a, BPF_LDX | BPF_MEM, M_L4);
+    ld_ind(&a, BPF_H, 2);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 4789, L_VXLAN, -1);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 6081, L_GENEVE, L_PORTS);
+
+    label(&a, L_VXLAN);          /* UDP 8 + VXLAN 8, then Ethernet */
+    set_inner(&a, 8 + 8 + 14, 8 + 8 + 12);
+    jmp(&a, BPF_JMP | BPF_JA, 0, L_IN_ETYPE, -1);
+
+    label(&a, L_GENEVE);         /* UDP 8 + GENEVE 8 + options (4 * low 6 bits of byte 0) */
+    ld_ind(&a, BPF_B, 8);
+    alu_k(&a, BPF_AND, 0x3f);
+    alu_k(&a, BPF_LSH, 2);
+    op(&a, BPF_ALU | BPF_ADD | BPF_X, 0);
+    op(&a, BPF_ST, M_TMP);       /* M_L4 + options */
+    ld_ind(&a, BPF_H, 10);       /* protocol type */
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 0x6558, L_GEN_ETH, -1);
+    op(&a, BPF_ST, M_FRAG);      /* IP right after the header: keep the type a moment */
+    op(&a, BPF_LD | BPF_MEM, M_TMP);
+    alu_k(&a, BPF_ADD, 16);
+    op(&a, BPF_ST, M_L3);
+    op(&a, BPF_LD | BPF_MEM, M_FRAG);
+    jmp(&a, BPF_JMP | BPF_JA, 0, L_IN_ETYPE, -1);
+    label(&a, L_GEN_ETH);
+    op(&a, BPF_LD | BPF_MEM, M_TMP);
+    alu_k(&a, BPF_ADD, 16 + 14);
+    op(&a, BPF_ST, M_L3);
+    op(&a, BPF_LDX | BPF_MEM, M_TMP);
+    ld_ind(&a, BPF_H, 16 + 12);
+
+    /* A: the inner EtherType. Anything but IP keeps the outer hash. */
+    label(&a, L_IN_ETYPE);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 0x0800, L_IN4, -1);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 0x86dd, L_IN6, L_PORTS);
+    label(&a, L_IN4);
+    gen_ip4(&a);
+    jmp(&a, BPF_JMP | BPF_JA, 0, L_PORTS, -1);
+    label(&a, L_IN6);
+    gen_ip6(&a);
+
+    /* Ports of TCP, UDP and SCTP, in either order: sport ^ dport. */
+    label(&a, L_PORTS);
+    op(&a, BPF_LD | BPF_MEM, M_FRAG);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 0, -1, L_NOPORTS);
+    op(&a, BPF_LD | BPF_MEM, M_PROTO);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 6, L_PORTLOAD, -1);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 17, L_PORTLOAD, -1);
+    jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, 132, -1, L_NOPORTS);
+    label(&a, L_PORTLOAD);
+    op(&a, BPF_LDX | BPF_MEM, M_L4);
+    ld_ind(&a, BPF_W, 0);
+    op(&a, BPF_ST, M_TMP);
+    alu_k(&a, BPF_RSH, 16);
+    op(&a, BPF_LDX | BPF_MEM, M_TMP);
+    op(&a, BPF_ALU | BPF_XOR | BPF_X, 0);
+    alu_k(&a, BPF_AND, 0xffff);
+    op(&a, BPF_LDX | BPF_MEM, M_ADDR);
+    op(&a, BPF_ALU | BPF_XOR | BPF_X, 0);
+    op(&a, BPF_ST, M_ADDR);
+
+    /* addresses ^ ports ^ protocol, then mixed so that the low bits (the modulo) depend on all. */
+    label(&a, L_NOPORTS);
+    op(&a, BPF_LD | BPF_MEM, M_PROTO);
+    op(&a, BPF_LDX | BPF_MEM, M_ADDR);
+    op(&a, BPF_ALU | BPF_XOR | BPF_X, 0);
+    alu_k(&a, BPF_MUL, 0x9e3779b1u);
+    op(&a, BPF_MISC | BPF_TAX, 0);
+    alu_k(&a, BPF_RSH, 15);
+    op(&a, BPF_ALU | BPF_XOR | BPF_X, 0);
+    op(&a, BPF_RET | BPF_A, 0);
+
+    if (a.overflow)
+        return -1;
+    for (unsigned i = 0; i < a.nfix; i++) {
+        unsigned at = a.fix[i].insn;
+        int t[2] = {a.fix[i].lt, a.fix[i].lf};
+        unsigned d[2];
+
+        for (int j = 0; j < 2; j++) {
+            if (t[j] == -1) {
+                d[j] = 0;
+            } else {
+                if (a.at[t[j]] < 0 || (unsigned)a.at[t[j]] <= at)
+                    return -1;
+                d[j] = (unsigned)a.at[t[j]] - at - 1;
+            }
+        }
+        if (BPF_OP(a.p[at].code) == BPF_JA) {
+            a.p[at].k = d[0];
+        } else {
+            if (d[0] > 255 || d[1] > 255)
+                return -1;
+            a.p[at].jt = (uint8_t)d[0];
+            a.p[at].jf = (uint8_t)d[1];
+        }
+    }
+    return (int)a.n;
+}

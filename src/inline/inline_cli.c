@@ -1,0 +1,384 @@
+/* inline/inline_cli.c - `protowall inline --queue N --policy FILE` and `protowall nft print|install|remove`. */
+#include "inline/inline_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "inline/inline.h"
+#include "inline/inline_int.h"
+#include "log/log_set.h"
+#include "policy/policy.h"
+
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+#define IDLE_WAIT_MS 200   /* longest sleep: timers and log flushes run at least this often */
+
+static const char inline_usage[] =
+    "usage: protowall inline --queue N --policy FILE [-o DIR] [--format tsv|json] [--full-visibility]\n"
+    "                        [--owners policy|all] [--hold-pool N] [--max-pending N] [-q]\n"
+    "\n"
+    "  Reads NFQUEUE queue N (install its rules with `protowall nft install --queue N`), gives each\n"
+    "  packet a verdict by the policy (docs/policy.md), writes policy.log and the usual logs in DIR.\n"
+    "  SIGHUP reloads FILE (a bad file is refused and the old policy kept); SIGTERM/SIGINT stop.\n"
+    "\n"
+    "  --full-visibility    keep queueing flows whose verdict is final (every packet analysed)\n"
+    "  --owners all         find the process of every local flow for policy.log (default: only\n"
+    "                       when a rule has a process or user condition)\n"
+    "  --hold-pool N        packets held at once, all flows (default 4096)\n"
+    "  --max-pending N      flows waiting for identification (default 16384)\n";
+
+static const char nft_usage[] =
+    "usage: protowall nft print|install|remove [--queue N] [--fail-closed] [--xtables]\n"
+    "\n"
+    "  print     the nft ruleset that feeds queue N (--xtables: the iptables form, for kernels\n"
+    "            without nft's queue expression)\n"
+    "  install   load it, replacing an earlier install (falls back to iptables-nft's NFQUEUE\n"
+    "            target when the kernel lacks nft's queue expression)\n"
+    "  remove    take protowall's rules away\n"
+    "  --fail-closed  without `bypass`: packets drop while protowall is not reading the queue\n"
+    "                 (default: fail-open, the kernel accepts them)\n";
+
+static volatile sig_atomic_t got_stop, got_hup;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        got_hup = 1;
+    else
+        got_stop = 1;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void print_policy_error(const struct policy_error *e)
+{
+    if (e->line == 0)
+        fprintf(stderr, "%s: %s\n", e->file, e->msg);
+    else if (e->field[0] != '\0')
+        fprintf(stderr, "%s:%u:%u: field '%s': %s\n", e->file, e->line, e->col, e->field, e->msg);
+    else
+        fprintf(stderr, "%s:%u:%u: %s\n", e->file, e->line, e->col, e->msg);
+}
+
+static pw_time wall_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (pw_time)ts.tv_sec * PW_SEC + ts.tv_nsec;
+}
+
+struct inline_opts {
+    unsigned long         queue;
+    bool                  have_queue;
+    const char           *policy_path;
+    struct log_set_config logs;
+    struct inline_config  cfg;
+    bool                  quiet;
+};
+
+static int inline_parse(int argc, char **argv, struct inline_opts *o)
+{
+    static const struct option longopts[] = {
+        {"queue", required_argument, NULL, 'Q'},
+        {"policy", required_argument, NULL, 'p'},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"full-visibility", no_argument, NULL, 'F'},
+        {"owners", required_argument, NULL, 'O'},
+        {"hold-pool", required_argument, NULL, 'H'},
+        {"max-pending", required_argument, NULL, 'P'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    unsigned long v;
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    o->logs.dir = ".";
+    o->logs.format = LOG_FORMAT_TSV;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'Q':
+            if (parse_uint(optarg, 65535, &o->queue) != 0) {
+                fprintf(stderr, "protowall inline: --queue: expected 0..65535, got \"%s\"\n", optarg);
+                return -1;
+            }
+            o->have_queue = true;
+            break;
+        case 'p':
+            o->policy_path = optarg;
+            break;
+        case 'o':
+            o->logs.dir = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "tsv") == 0) {
+                o->logs.format = LOG_FORMAT_TSV;
+            } else if (strcmp(optarg, "json") == 0) {
+                o->logs.format = LOG_FORMAT_JSON;
+            } else {
+                fprintf(stderr, "protowall inline: --format: expected tsv or json, got \"%s\"\n", optarg);
+                return -1;
+            }
+            break;
+        case 'F':
+            o->cfg.full_visibility = true;
+            break;
+        case 'O':
+            if (strcmp(optarg, "all") != 0 && strcmp(optarg, "policy") != 0) {
+                fprintf(stderr, "protowall inline: --owners: expected policy or all, got \"%s\"\n", optarg);
+                return -1;
+            }
+            o->cfg.lookup_all_owners = strcmp(optarg, "all") == 0;
+            break;
+        case 'H':
+        case 'P':
+            if (parse_uint(optarg, 1u << 24, &v) != 0 || v == 0) {
+                fprintf(stderr, "protowall inline: --%s: expected 1..16777216, got \"%s\"\n",
+                        c == 'H' ? "hold-pool" : "max-pending", optarg);
+                return -1;
+            }
+            if (c == 'H')
+                o->cfg.hold_pool = (uint32_t)v;
+            else
+                o->cfg.max_pending = (uint32_t)v;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
+        case 'h':
+            fputs(inline_usage, stdout);
+            exit(CLI_OK);
+        default:
+            fputs(inline_usage, stderr);
+            return -1;
+        }
+    }
+    if (!o->have_queue || o->policy_path == NULL || optind != argc) {
+        fputs(!o->have_queue ? "protowall inline: --queue is required\n"
+              : o->policy_path == NULL ? "protowall inline: --policy is required\n"
+                                      : "protowall inline: unexpected argument\n",
+              stderr);
+        fputs(inline_usage, stderr);
+        return -1;
+    }
+    return 0;
+}
+
+static void reload(struct inline_dp *dp, const char *path)
+{
+    struct policy_error perr;
+    struct policy *p = policy_load_file(path, &perr);
+
+    if (p == NULL) {
+        fprintf(stderr, "protowall inline: SIGHUP: the new policy is refused, the old one stays: ");
+        print_policy_error(&perr);
+        return;
+    }
+    fprintf(stderr, "protowall inline: SIGHUP: %s reloaded, %u rules; decided flows keep their verdicts\n", path,
+            policy_rule_count(p));
+    inline_dp_set_policy(dp, p);
+}
+
+static void print_stats(const struct inline_dp *dp, const struct inline_nfq *q)
+{
+    const struct inline_stats *s = inline_dp_stats(dp);
+
+    fprintf(stderr,
+            "protowall inline: %" PRIu64 " packets (%" PRIu64 " accepted, %" PRIu64 " dropped, %" PRIu64
+            " held), %" PRIu64 " flows decided (%" PRIu64 " allowed, %" PRIu64 " denied, %" PRIu64
+            " alerts), %" PRIu64 " DNS answers, %" PRIu64 " dynamic blocks, %" PRIu64 " resets, %" PRIu64
+            " batch verdicts, %" PRIu64 " hold-pool refusals\n",
+            s->packets, s->accepted, s->dropped, s->held, s->flows_decided, s->flows_allowed, s->flows_denied,
+            s->flows_alerted, s->dns_answered, s->dynamic_blocks, s->resets_sent, inline_nfq_batches(q),
+            s->hold_pool_full);
+}
+
+int inline_cli_main(int argc, char **argv)
+{
+    struct inline_opts o;
+    struct policy_error perr;
+    struct policy *p;
+    struct log_set *logs;
+    struct inline_nfq *q;
+    struct inline_dp *dp;
+    struct inline_verdict_sink sink;
+    struct sigaction sa;
+    char err[512];
+    int status = CLI_OK;
+    bool fail_open;
+
+    if (inline_parse(argc, argv, &o) != 0)
+        return CLI_USAGE;
+    p = policy_load_file(o.policy_path, &perr);
+    if (p == NULL) {
+        print_policy_error(&perr);
+        return CLI_USAGE;
+    }
+    fail_open = policy_settings(p)->on_failure == POLICY_FAIL_OPEN;
+    logs = log_set_create(&o.logs, err, sizeof(err));
+    if (logs == NULL) {
+        fprintf(stderr, "protowall inline: %s: %s\n", o.logs.dir, err);
+        policy_free(p);
+        return CLI_USAGE;
+    }
+    q = inline_nfq_open((unsigned)o.queue, fail_open, err, sizeof(err));
+    if (q == NULL) {
+        fprintf(stderr, "protowall inline: %s\n", err);
+        log_set_free(logs);
+        policy_free(p);
+        return CLI_USAGE;
+    }
+    sink = inline_nfq_sink(q);
+    dp = inline_dp_create(&o.cfg, p, logs, &sink, err, sizeof(err));
+    if (dp == NULL) {
+        fprintf(stderr, "protowall inline: %s\n", err);
+        inline_nfq_close(q);
+        log_set_free(logs);
+        return CLI_USAGE;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: a signal must end the wait for packets at once. */
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    if (!o.quiet)
+        fprintf(stderr, "protowall inline: queue %lu, policy %s (%u rules, %s), logs in %s\n", o.queue,
+                o.policy_path, policy_rule_count(p), fail_open ? "fail-open" : "fail-closed", o.logs.dir);
+    while (!got_stop) {
+        pw_time now = wall_now(), deadline = inline_dp_next_deadline(dp);
+        int wait = IDLE_WAIT_MS;
+
+        if (deadline != 0) {
+            pw_time ms = (deadline - now + PW_MSEC - 1) / PW_MSEC;
+
+            wait = ms <= 0 ? 0 : ms < IDLE_WAIT_MS ? (int)ms : IDLE_WAIT_MS;
+        }
+        if (inline_nfq_run(q, dp, wait, err, sizeof(err)) < 0) {
+            fprintf(stderr, "protowall inline: %s\n", err);
+            status = CLI_FAILED;
+            break;
+        }
+        inline_dp_timers(dp, wall_now());
+        inline_nfq_flush(q);
+        if (got_hup) {
+            got_hup = 0;
+            reload(dp, o.policy_path);
+        }
+    }
+    inline_dp_finish(dp, wall_now());
+    inline_nfq_flush(q);
+    if (!o.quiet)
+        print_stats(dp, q);
+    inline_dp_free(dp);
+    inline_nfq_close(q);
+    log_set_free(logs);
+    return status;
+}
+
+/* ---- nft ---- */
+
+int nft_cli_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"queue", required_argument, NULL, 'Q'},
+        {"fail-closed", no_argument, NULL, 'c'},
+        {"xtables", no_argument, NULL, 'x'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct inline_nft_opts o = {0, false};
+    const char *cmd, *backend = "";
+    bool xtables = false;
+    unsigned long v;
+    char text[8192], err[1024];
+    int c;
+
+    if (argc < 2 || argv[1][0] == '-') {
+        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+            fputs(nft_usage, stdout);
+            return CLI_OK;
+        }
+        fputs(nft_usage, stderr);
+        return CLI_USAGE;
+    }
+    cmd = argv[1];
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'Q':
+            if (parse_uint(optarg, 65535, &v) != 0) {
+                fprintf(stderr, "protowall nft: --queue: expected 0..65535, got \"%s\"\n", optarg);
+                return CLI_USAGE;
+            }
+            o.queue = (unsigned)v;
+            break;
+        case 'c':
+            o.fail_closed = true;
+            break;
+        case 'x':
+            xtables = true;
+            break;
+        case 'h':
+            fputs(nft_usage, stdout);
+            return CLI_OK;
+        default:
+            fputs(nft_usage, stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fputs(nft_usage, stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(cmd, "print") == 0) {
+        if (xtables)
+            (void)inline_nft_xtables(text, sizeof(text), &o);
+        else
+            (void)inline_nft_ruleset(text, sizeof(text), &o);
+        fputs(text, stdout);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "install") == 0) {
+        if (inline_nft_install(&o, err, sizeof(err), &backend) != 0) {
+            fprintf(stderr, "protowall nft install: %s\n", err);
+            return CLI_FAILED;
+        }
+        printf("protowall nft: rules for queue %u installed (%s, %s)\n", o.queue, backend,
+               o.fail_closed ? "fail-closed" : "fail-open");
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "remove") == 0) {
+        if (inline_nft_remove(err, sizeof(err)) != 0) {
+            fprintf(stderr, "protowall nft remove: %s\n", err);
+            return CLI_FAILED;
+        }
+        printf("protowall nft: rules removed\n");
+        return CLI_OK;
+    }
+    fprintf(stderr, "protowall nft: unknown subcommand \"%s\"\n", cmd);
+    fputs(nft_usage, stderr);
+    return CLI_USAGE;
+}

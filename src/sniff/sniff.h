@@ -1,0 +1,45 @@
+/* sniff/sniff.h - live capture as a service: workers that each own their flows, one process that owns the logs. */
+#ifndef PW_SNIFF_SNIFF_H
+#define PW_SNIFF_SNIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "log/log_set.h"
+
+struct sniff_options {
+    const char          *iface;            /* -i: capture live here */
+    const char          *read_file;        /* -r: or split a capture file across the workers */
+    const char          *filter;           /* -f: BPF expression, or NULL */
+    unsigned             workers;          /* --workers (default: online cores) */
+    const char          *dir;              /* -o (default ".") */
+    enum log_format      format;           /* --format */
+    bool                 files;            /* logs go to files in dir */
+    bool                 to_stdout;        /* --stdout: JSON lines on stdout (as well, with -o) */
+    uint32_t             rotate_interval;  /* --rotate-interval seconds (0: none) */
+    uint64_t             rotate_size;      /* --rotate-size bytes (0: none) */
+    const char          *user;             /* --user: privileges dropped to it once sockets are open */
+    uint32_t             stats_interval;   /* --stats-interval seconds (default 60) */
+    uint32_t             ring_mb;          /* --ring-mb per worker (default 64) */
+    bool                 promisc;          /* off with --no-promisc */
+    bool                 quiet;
+    struct engine_config engine;           /* -C, --conn-only, --max-flows, --seed */
+};
+
+/* How sniff_run reports what happens while it runs (main's side of the printing rule). */
+struct sniff_hooks {
+    void (*say)(void *arg, const char *msg);
+    void  *arg;
+};
+
+/* Exit statuses, as `read`: 0 done; 1 stopped early (a worker failed, a truncated file);
+ * 2 nothing ran (bad option, interface, filter, user, directory), with the reason in err. */
+int sniff_run(const struct sniff_options *o, const struct sniff_hooks *hooks, char *err, size_t errlen);
+
+/* The next time (s, wall clock) a --rotate-interval of `interval` seconds rotates after now:
+ * boundaries are aligned to local midnight, as Zeek's (hourly rotation happens at :00). */
+int64_t sniff_next_rotation(int64_t now, uint32_t interval);
+
+#endif
