@@ -52,6 +52,7 @@ struct sniff {
     unsigned                    n;
     struct log_set             *files;   /* NULL without files */
     struct log_set             *out;     /* NULL without --stdout */
+    struct redis_out           *redis;   /* NULL without --redis */
     struct sniff_summary        total;
     unsigned                    ready;
     bool                        stopping;
@@ -182,6 +183,8 @@ static void handle(struct sniff *s, const struct sniff_msg *m, const char *body)
             log_set_write_row(s->files, schema, body, m->len);
         if (s->out != NULL && m->format == LOG_FORMAT_JSON)
             log_set_write_row(s->out, schema, body, m->len);
+        if (s->redis != NULL && m->format == LOG_FORMAT_JSON)
+            redis_out_row(s->redis, schema->path, body, m->len);
         break;
     }
     case SNIFF_MSG_READY:
@@ -286,6 +289,8 @@ static int logger_loop(struct sniff *s)
                 drain(s, &s->kids[which[j]]);
         log_set_flush(s->files);
         log_set_flush(s->out);
+        if (s->redis != NULL)
+            redis_out_poll(s->redis);
         now = time(NULL);
         if (o->rotate_size > 0)
             log_set_rotate(s->files, now, o->rotate_size);
@@ -448,6 +453,8 @@ int sniff_run(const struct sniff_options *o, const struct sniff_hooks *hooks, ch
         if (s.out == NULL)
             goto out;
     }
+    if (o->redis_on && (s.redis = redis_out_create(&o->redis, err, errlen)) == NULL)
+        goto out;
     signals_init();
     if (spawn(&s, o->iface != NULL ? live : NULL, err, errlen) != 0) {
         begin_stop(&s);
@@ -479,6 +486,17 @@ int sniff_run(const struct sniff_options *o, const struct sniff_hooks *hooks, ch
             say(&s, "%llu log write errors in %s", (unsigned long long)ls.io_errors, o->dir);
     }
 out:
+    if (s.redis != NULL) {
+        struct redis_out_stats rs;
+
+        redis_out_drain(s.redis, -1);
+        redis_out_stats(s.redis, &rs);
+        if (!o->quiet || rs.dropped > 0 || rs.rejected > 0)
+            say(&s, "redis: %llu rows sent, %llu dropped, %llu rejected, %llu reconnects",
+                (unsigned long long)rs.sent, (unsigned long long)rs.dropped, (unsigned long long)rs.rejected,
+                (unsigned long long)rs.reconnects);
+        redis_out_free(s.redis);
+    }
     for (unsigned i = 0; live != NULL && i < s.n; i++)
         capture_live_close(live[i]);
     for (unsigned i = 0; s.kids != NULL && i < s.n; i++)

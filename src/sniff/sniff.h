@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "log/log_set.h"
+#include "output/redis_out.h"
 
 struct sniff_options {
     const char          *iface;            /* -i: capture live here */
@@ -25,6 +26,8 @@ struct sniff_options {
     uint32_t             ring_mb;          /* --ring-mb per worker (default 64) */
     bool                 promisc;          /* off with --no-promisc */
     bool                 quiet;
+    bool                 redis_on;         /* --redis: rows also to Redis streams */
+    struct redis_out_config redis;
     struct engine_config engine;           /* -C, --conn-only, --max-flows, --seed */
 };
 

@@ -75,7 +75,7 @@ static int parse_size(const char *s, uint64_t *out)
 
 int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, size_t errlen)
 {
-    enum { O_FORMAT = 256, O_STDOUT, O_ROT_INT, O_ROT_SIZE, O_USER, O_STATS, O_RING, O_NOPROMISC, O_CONN,
+    enum { O_FORMAT = 256, O_STDOUT, O_REDIS, O_ROT_INT, O_ROT_SIZE, O_USER, O_STATS, O_RING, O_NOPROMISC, O_CONN,
            O_MAXFLOWS, O_SEED };
     static const struct option longopts[] = {
         {"interface", required_argument, NULL, 'i'},
@@ -85,6 +85,7 @@ int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, s
         {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, O_FORMAT},
         {"stdout", no_argument, NULL, O_STDOUT},
+        {"redis", required_argument, NULL, O_REDIS},
         {"rotate-interval", required_argument, NULL, O_ROT_INT},
         {"rotate-size", required_argument, NULL, O_ROT_SIZE},
         {"user", required_argument, NULL, O_USER},
@@ -149,6 +150,12 @@ int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, s
             break;
         case O_STDOUT:
             o->to_stdout = true;
+            break;
+        case O_REDIS:
+            redis_out_config_init(&o->redis);
+            if (redis_out_parse_spec(optarg, &o->redis, err, errlen) != 0)
+                return -1;
+            o->redis_on = true;
             break;
         case O_ROT_INT:
             if (parse_u64(optarg, &v) != 0 || v == 0 || v > 31u * 86400u) {

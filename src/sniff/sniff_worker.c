@@ -251,7 +251,7 @@ int sniff_worker_run(const struct sniff_worker_config *cfg)
     lc.format = o->files ? o->format : LOG_FORMAT_JSON;
     lc.sink = sniff_pipe_sink;
     lc.sink_arg = &w.out;
-    lc.sink_json = o->files && o->to_stdout;
+    lc.sink_json = o->files && (o->to_stdout || o->redis_on);
     w.logs = log_set_create(&lc, err, sizeof(err));
     /* Repeatable uids (--seed) must still differ between workers. */
     if (ec.seeded)
