@@ -1,7 +1,9 @@
 /* detect/detect.c - the Log4Shell chain: every stage a notice, all stages of one chain one
  * incident. Hosts named by lookup attempts and Java codebases are watched for a while; flows
  * and DNS questions that reach them inherit the attempt's incident. */
+#include <errno.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +16,43 @@
 #include "util/addr.h"
 #include "util/uid.h"
 
+
+/* Incident ids come from their own key, so they never repeat a connection uid. */
+static void watch_init_key(struct detect_watch *w, uint64_t seed, bool seeded)
+{
+    struct uid_gen g;
+
+    uid_gen_init(&g, seed ^ 0x1c1d3e7a5b9f0d2full, seeded);
+    w->id_key[0] = g.key[0];
+    w->id_key[1] = g.key[1];
+}
+
+struct detect_watch *detect_watch_create_shared(uint64_t seed, bool seeded)
+{
+    struct detect_watch *w = mmap(NULL, sizeof(*w), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pthread_mutexattr_t ma;
+
+    if (w == MAP_FAILED)
+        return NULL;
+    memset(w, 0, sizeof(*w));
+    if (pthread_mutexattr_init(&ma) != 0 || pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED) != 0 ||
+        pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST) != 0 || pthread_mutex_init(&w->lock, &ma) != 0) {
+        munmap(w, sizeof(*w));
+        return NULL;
+    }
+    pthread_mutexattr_destroy(&ma);
+    w->shared = true;
+    watch_init_key(w, seed, seeded);
+    return w;
+}
+
+void detect_watch_free_shared(struct detect_watch *w)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_destroy(&w->lock);
+    munmap(w, sizeof(*w));
+}
 
 struct detect *detect_create(const struct detect_config *cfg, struct log_set *logs)
 {
@@ -30,8 +69,14 @@ struct detect *detect_create(const struct detect_config *cfg, struct log_set *lo
         free(d);
         return NULL;
     }
-    /* A key of its own, so incident ids never repeat a connection uid. */
-    uid_gen_init(&d->ids, cfg->seed ^ 0x1c1d3e7a5b9f0d2full, cfg->seeded);
+    if (cfg->shared != NULL) {
+        d->w = cfg->shared;
+    } else {
+        d->w = &d->own;
+        watch_init_key(d->w, cfg->seed, cfg->seeded);
+    }
+    d->ids.key[0] = d->w->id_key[0];
+    d->ids.key[1] = d->w->id_key[1];
     return d;
 }
 
@@ -41,6 +86,96 @@ void detect_free(struct detect *d)
         return;
     notices_free(d->notices);
     free(d);
+}
+
+/* ---- the watch lock: only a shared watch has one to take ---- */
+
+static void watch_lock(struct detect *d)
+{
+    /* A worker that died holding it left the table as it was: entries are written whole enough
+     * (a torn one only misses a match), so the next owner goes on. */
+    if (d->w->shared && pthread_mutex_lock(&d->w->lock) == EOWNERDEAD)
+        pthread_mutex_consistent(&d->w->lock);
+}
+
+static void watch_unlock(struct detect *d)
+{
+    if (d->w->shared)
+        pthread_mutex_unlock(&d->w->lock);
+}
+
+bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_time ts, bool is_orig,
+                           const struct lookup_attempt *a)
+{
+    bool r;
+
+    watch_lock(d);
+    r = detect_lookup_attempt_unlocked(d, c, ts, is_orig, a);
+    watch_unlock(d);
+    return r;
+}
+
+bool detect_is_callback_target(struct detect *d, const struct addr *a, const char *domain, pw_time ts)
+{
+    bool r;
+
+    watch_lock(d);
+    r = detect_is_callback_target_unlocked(d, a, domain, ts);
+    watch_unlock(d);
+    return r;
+}
+
+void detect_flow_service(struct detect *d, const struct detect_conn *c, pw_time ts)
+{
+    watch_lock(d);
+    detect_flow_service_unlocked(d, c, ts);
+    watch_unlock(d);
+}
+
+void detect_flow_end(struct detect *d, const struct detect_conn *c, pw_time ts)
+{
+    watch_lock(d);
+    detect_flow_end_unlocked(d, c, ts);
+    watch_unlock(d);
+}
+
+void detect_shell(struct detect *d, const struct detect_conn *c, pw_time ts, bool commander_is_resp)
+{
+    watch_lock(d);
+    detect_shell_unlocked(d, c, ts, commander_is_resp);
+    watch_unlock(d);
+}
+
+void detect_dns_query(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name, size_t len)
+{
+    watch_lock(d);
+    detect_dns_query_unlocked(d, c, ts, name, len);
+    watch_unlock(d);
+}
+
+void detect_dns_answer(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name, size_t name_len,
+                       const char *answer, size_t answer_len)
+{
+    watch_lock(d);
+    detect_dns_answer_unlocked(d, c, ts, name, name_len, answer, answer_len);
+    watch_unlock(d);
+}
+
+void detect_java_referral(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_referral *r)
+{
+    watch_lock(d);
+    detect_java_referral_unlocked(d, c, ts, r);
+    watch_unlock(d);
+}
+
+bool detect_java_download(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_download *j)
+{
+    bool r;
+
+    watch_lock(d);
+    r = detect_java_download_unlocked(d, c, ts, j);
+    watch_unlock(d);
+    return r;
 }
 
 const struct notices *detect_notices(const struct detect *d)
@@ -60,7 +195,7 @@ static void incident_text(const struct detect *d, uint32_t n, char *buf, size_t 
 
 uint32_t detect_incident_new(struct detect *d)
 {
-    return ++d->incidents;
+    return ++d->w->incidents;
 }
 
 void detect_lower_copy(char *dst, size_t size, const char *src, size_t len)
@@ -87,7 +222,7 @@ struct target *detect_target_add(struct detect *d, enum target_kind kind, const 
     struct target *slot = NULL, *t;
 
     for (int i = 0; i < TARGETS_MAX; i++) {
-        t = &d->targets[i];
+        t = &d->w->targets[i];
         if (!t->live) {
             if (slot == NULL || slot->live)
                 slot = t;
@@ -105,7 +240,7 @@ struct target *detect_target_add(struct detect *d, enum target_kind kind, const 
     }
     t = slot;
     if (!t->live)
-        d->n_live++;
+        d->w->n_live++;
     memset(t, 0, sizeof(*t));
     t->live = true;
     t->kind = (uint8_t)kind;
@@ -153,8 +288,8 @@ void detect_watch_victim(struct detect *d, const struct addr *a, uint32_t incide
 /* The live incident a victim host is in, 0 if none. */
 uint32_t detect_victim_incident(struct detect *d, const struct addr *a, pw_time ts)
 {
-    for (int i = 0; i < TARGETS_MAX && d->n_live > 0; i++) {
-        const struct target *t = &d->targets[i];
+    for (int i = 0; i < TARGETS_MAX && d->w->n_live > 0; i++) {
+        const struct target *t = &d->w->targets[i];
 
         if (t->kind == TARGET_VICTIM && !detect_target_expired(t, ts) && addr_cmp(&t->addr, a) == 0)
             return t->incident;
@@ -314,7 +449,7 @@ static void log4j_row(struct detect *d, const struct detect_conn *c, pw_time ts,
     (void)log_set_write(d->logs, &log4j_log_schema, &r);
 }
 
-bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_time ts, bool is_orig,
+bool detect_lookup_attempt_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts, bool is_orig,
                            const struct lookup_attempt *a)
 {
     const struct jndi_hit *h = a->hit;
@@ -331,7 +466,7 @@ bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_tim
     if (inc == 0) {
         /* The same victim told to call the same host again: the same incident. */
         for (int i = 0; i < TARGETS_MAX && inc == 0; i++) {
-            const struct target *t = &d->targets[i];
+            const struct target *t = &d->w->targets[i];
 
             if (t->kind == TARGET_CALLBACK && !detect_target_expired(t, ts) && strcmp(t->host, host) == 0 &&
                 detect_victim_incident(d, victim, ts) == t->incident)
@@ -438,10 +573,10 @@ static void callback_check(struct detect *d, const struct detect_conn *c, pw_tim
 {
     const char *svc = c->service != NULL ? c->service : "";
 
-    if (d->n_live == 0 || c->proto == NULL || (c->df != NULL && (c->df->flags & DETECT_FLOW_CALLBACK_DONE)))
+    if (d->w->n_live == 0 || c->proto == NULL || (c->df != NULL && (c->df->flags & DETECT_FLOW_CALLBACK_DONE)))
         return;
     for (int i = 0; i < TARGETS_MAX; i++) {
-        const struct target *t = &d->targets[i];
+        const struct target *t = &d->w->targets[i];
         uint16_t want;
         struct raise r;
         char sub[SUB_MAX], victim[64];
@@ -476,10 +611,10 @@ static void callback_check(struct detect *d, const struct detect_conn *c, pw_tim
     }
 }
 
-bool detect_is_callback_target(struct detect *d, const struct addr *a, const char *domain, pw_time ts)
+bool detect_is_callback_target_unlocked(struct detect *d, const struct addr *a, const char *domain, pw_time ts)
 {
-    for (int i = 0; i < TARGETS_MAX && d->n_live > 0; i++) {
-        const struct target *t = &d->targets[i];
+    for (int i = 0; i < TARGETS_MAX && d->w->n_live > 0; i++) {
+        const struct target *t = &d->w->targets[i];
 
         if (t->kind != TARGET_CALLBACK || detect_target_expired(t, ts))
             continue;
@@ -491,12 +626,12 @@ bool detect_is_callback_target(struct detect *d, const struct addr *a, const cha
     return false;
 }
 
-void detect_flow_service(struct detect *d, const struct detect_conn *c, pw_time ts)
+void detect_flow_service_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts)
 {
     callback_check(d, c, ts, false);
 }
 
-void detect_flow_end(struct detect *d, const struct detect_conn *c, pw_time ts)
+void detect_flow_end_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts)
 {
     callback_check(d, c, ts, true);
 }
@@ -516,7 +651,7 @@ static bool port_expects_protocol(uint16_t p)
     return false;
 }
 
-void detect_shell(struct detect *d, const struct detect_conn *c, pw_time ts, bool commander_is_resp)
+void detect_shell_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts, bool commander_is_resp)
 {
     uint32_t inc = detect_flow_incident(d, c);
     struct raise r;

@@ -16,7 +16,10 @@
 #include "proto/session.h"
 #include "util/pw_time.h"
 
+struct detect_watch;
+
 struct detect_config {
+    struct detect_watch *shared;  /* watched hosts shared with other processes, or NULL */
     pw_time  callback_window;   /* how long a host named by an attempt is watched (0: default) */
     pw_time  suppress_for;      /* notice suppression per identifier (Zeek's default 3600 s) */
     bool     seeded;            /* repeatable incident ids, as uids under --seed */
@@ -48,6 +51,12 @@ struct detect_conn {
 struct detect;
 
 struct detect *detect_create(const struct detect_config *cfg, struct log_set *logs);
+
+/* Watched hosts and incident numbers in memory shared by processes (sniff's workers): created
+ * before they fork, given to each through detect_config.shared (engine_config.detect_shared), so
+ * a chain whose flows land on different workers is one incident. */
+struct detect_watch *detect_watch_create_shared(uint64_t seed, bool seeded);
+void detect_watch_free_shared(struct detect_watch *w);
 void detect_free(struct detect *d);
 
 bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_time ts, bool is_orig,

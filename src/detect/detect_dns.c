@@ -79,12 +79,12 @@ static void dns_exfil(struct detect *d, const struct detect_conn *c, pw_time ts,
     (void)detect_raise_notice(d, c, ts, inc, &r);
 }
 
-void detect_dns_query(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name, size_t len)
+void detect_dns_query_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name, size_t len)
 {
     size_t prefix, start = 0;
 
-    for (int i = 0; i < TARGETS_MAX && d->n_live > 0; i++) {
-        const struct target *t = &d->targets[i];
+    for (int i = 0; i < TARGETS_MAX && d->w->n_live > 0; i++) {
+        const struct target *t = &d->w->targets[i];
         struct raise r;
         char sub[SUB_MAX], victim[64];
 
@@ -123,13 +123,13 @@ void detect_dns_query(struct detect *d, const struct detect_conn *c, pw_time ts,
     }
 }
 
-void detect_dns_answer(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name,
+void detect_dns_answer_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name,
                        size_t name_len, const char *answer, size_t answer_len)
 {
     char host[JNDI_HOST_MAX], text[64];
     struct addr a;
 
-    if (d->n_live == 0 || answer_len >= sizeof(text))
+    if (d->w->n_live == 0 || answer_len >= sizeof(text))
         return;
     memcpy(text, answer, answer_len);
     text[answer_len] = '\0';
@@ -137,7 +137,7 @@ void detect_dns_answer(struct detect *d, const struct detect_conn *c, pw_time ts
         return;
     detect_lower_copy(host, sizeof(host), name, name_len);
     for (int i = 0; i < TARGETS_MAX; i++) {
-        struct target *t = &d->targets[i];
+        struct target *t = &d->w->targets[i];
 
         if (detect_target_expired(t, ts) || t->has_addr || t->kind == TARGET_VICTIM || strcmp(t->host, host) != 0)
             continue;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 
 #include "detect/detect.h"
 #include "detect/jndi.h"
@@ -36,14 +37,25 @@ struct target {
     char        named_by[UID_STRLEN];    /* uid of the flow that named it */
 };
 
+/* The hosts watched and the incident counter: private to one engine, or in memory shared by the
+ * capture workers (detect_watch_create_shared) so a chain whose flows land on different workers is
+ * still one incident. */
+struct detect_watch {
+    pthread_mutex_t lock;          /* process-shared and robust when shared */
+    bool            shared;
+    uint64_t        id_key[2];     /* incident ids: the same key in every worker */
+    uint32_t        incidents;
+    uint32_t        n_live;
+    struct target   targets[TARGETS_MAX];
+};
+
 struct detect {
     struct detect_config cfg;
     struct log_set      *logs;
     struct notices      *notices;
     struct uid_gen       ids;
-    uint32_t             incidents;
-    uint32_t             n_live;
-    struct target        targets[TARGETS_MAX];
+    struct detect_watch *w;
+    struct detect_watch  own;      /* used when no shared one was given */
 };
 
 struct raise {
@@ -69,5 +81,21 @@ bool detect_raise_notice(struct detect *d, const struct detect_conn *c, pw_time 
 size_t detect_conn_ident(const struct detect_conn *c, bool with_orig_p, char *buf, size_t size);
 uint32_t detect_flow_incident(struct detect *d, const struct detect_conn *c);
 void detect_flow_join(const struct detect_conn *c, uint32_t incident);
+
+/* The entry points proper; detect.c's public functions take the watch lock around them. */
+bool detect_lookup_attempt_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts, bool is_orig,
+                                    const struct lookup_attempt *a);
+bool detect_is_callback_target_unlocked(struct detect *d, const struct addr *a, const char *domain, pw_time ts);
+void detect_flow_service_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts);
+void detect_flow_end_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts);
+void detect_shell_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts, bool commander_is_resp);
+void detect_dns_query_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name,
+                               size_t len);
+void detect_dns_answer_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name,
+                                size_t name_len, const char *answer, size_t answer_len);
+void detect_java_referral_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts,
+                                   const struct java_referral *r);
+bool detect_java_download_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts,
+                                   const struct java_download *j);
 
 #endif

@@ -44,7 +44,7 @@ static bool url_host(const char *url, char *host, size_t size, uint16_t *port)
     return true;
 }
 
-void detect_java_referral(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_referral *j)
+void detect_java_referral_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_referral *j)
 {
     bool ldap = strcmp(j->proto, "ldap") == 0;
     /* RMI replies always carry serialized objects (stubs, DGC leases): only a naming Reference,
@@ -103,7 +103,7 @@ static bool has_ci(const char *s, size_t n, const char *needle)
     return false;
 }
 
-bool detect_java_download(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_download *j)
+bool detect_java_download_unlocked(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_download *j)
 {
     bool java_ua = j->user_agent != NULL && j->user_agent_len >= 5 && memcmp(j->user_agent, "Java/", 5) == 0;
     bool get = j->method != NULL && j->method_len == 3 && memcmp(j->method, "GET", 3) == 0;

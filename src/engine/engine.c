@@ -71,7 +71,8 @@ struct engine *engine_create(const struct engine_config *cfg, struct log_set *lo
         }
     }
     {
-        struct detect_config dc2 = {.callback_window = (pw_time)(cfg->callback_window * (double)PW_SEC),
+        struct detect_config dc2 = {.shared = cfg->detect_shared,
+                                    .callback_window = (pw_time)(cfg->callback_window * (double)PW_SEC),
                                     .suppress_for = (pw_time)((cfg->notice_suppress < 0 ? NOTICE_SUPPRESS_DEFAULT
                                                                                         : cfg->notice_suppress) *
                                                               (double)PW_SEC),

@@ -10,6 +10,8 @@
 #include "util/addr.h"
 #include "util/pw_time.h"
 
+struct detect_watch;
+
 struct engine_config {
     bool     ignore_checksums;  /* -C: analyse packets with bad checksums as if good */
     bool     seeded;            /* --seed given: repeatable uids */
@@ -22,6 +24,7 @@ struct engine_config {
     unsigned file_hashes;       /* FILES_HASH_* bits for files.log (0: none) */
     double   callback_window;   /* seconds a host named by a lookup attempt is watched (0: default) */
     double   notice_suppress;   /* seconds a notice identifier stays suppressed (<0: default 3600) */
+    struct detect_watch *detect_shared; /* live workers: the detector's watched hosts, shared */
     bool     x509_in_files;     /* --x509-in-files: TLS certificates in files.log (Zeek's option) */
     bool     conn_only;         /* --conn-only: no identification or analyzers (conn and weird logs) */
     const char *baseline_policy; /* --baseline: outbound flows it does not allow raise Baseline::New_Egress */

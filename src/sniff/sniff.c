@@ -1,5 +1,6 @@
 /* sniff/sniff.c - the sniff service: opens the capture, drops privileges, forks the workers, owns the merged logs. */
 #include "sniff/sniff.h"
+#include "detect/detect.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -400,6 +401,8 @@ static int open_live(const struct sniff_options *o, unsigned n, struct capture_l
 
 int sniff_run(const struct sniff_options *o, const struct sniff_hooks *hooks, char *err, size_t errlen)
 {
+    struct sniff_options opts;
+    struct detect_watch *watch = NULL;
     struct capture_live **live = NULL;
     struct sniff s;
     uid_t uid = 0;
@@ -407,6 +410,18 @@ int sniff_run(const struct sniff_options *o, const struct sniff_hooks *hooks, ch
     int status = 2, worst;
 
     memset(&s, 0, sizeof(s));
+    /* The workers share the detector's watched hosts: a Log4Shell chain whose flows the fanout
+     * spreads over several workers is still noticed as one incident. */
+    opts = *o;
+    if (o->workers > 1) {
+        watch = detect_watch_create_shared(o->engine.seed, o->engine.seeded);
+        if (watch == NULL) {
+            snprintf(err, errlen, "shared memory for the detector: %s", strerror(errno));
+            return 2;
+        }
+        opts.engine.detect_shared = watch;
+    }
+    o = &opts;
     s.o = o;
     s.hooks = hooks;
     s.n = o->workers;
@@ -508,5 +523,6 @@ out:
     log_set_free(s.out);
     free(live);
     free(s.kids);
+    detect_watch_free_shared(watch);
     return status;
 }
