@@ -603,9 +603,9 @@ static void callback_check(struct detect *d, const struct detect_conn *c, pw_tim
         r.sub_len = (size_t)snprintf(sub, sizeof(sub), "scheme=%s, host=%s, port=%s%u, service=%s, victim=%s, named_by=%s",
                                      t->scheme, t->host, t->port != 0 ? "" : "default:", want,
                                      svc[0] != '\0' ? svc : "-", victim, t->named_by);
-        /* One per attempt and callback path: a second exploitation is a second callback. */
-        detect_conn_ident(c, false, r.ident, sizeof(r.ident));
-        snprintf(r.ident + strlen(r.ident), sizeof(r.ident) - strlen(r.ident), "%s", t->named_by);
+        /* One per callback connection: each is the victim acting on a lookup, and which attempt
+         * a worker saw last is a race when several workers share the watch. */
+        detect_conn_ident(c, true, r.ident, sizeof(r.ident));
         (void)detect_raise_notice(d, c, ts, t->incident, &r);
         return;
     }
