@@ -31,8 +31,8 @@ CASES = {
 EXTRA = {
     "log4j-attack.pcap": {"LOG4J_ATTEMPT_BODY": 2, "LOG4J_CALLBACK": 2, "REVERSE_SHELL": 1},
     "log4j-user_agent.pcap": {"LOG4J_CALLBACK": 1, "REVERSE_SHELL": 1},
-    "log4j-webapp.pcap": {"LOG4J_ATTEMPT_BODY": 1, "LOG4J_CALLBACK": 1, "REVERSE_SHELL": 1},
-    "log4j-dns_exfil.pcap": {"LOG4J_CALLBACK": 1, "DNS_EXFIL": 1},
+    "log4j-webapp.pcap": {"LOG4J_ATTEMPT_BODY": 1, "LOG4J_CALLBACK": 2, "REVERSE_SHELL": 1},
+    "log4j-dns_exfil.pcap": {"LOG4J_CALLBACK": 2, "DNS_EXFIL": 1},
     "spcap-CEXKLs3NQWdEM2CoMj-1639421287179170294-1.pcap": {},
 }
 
