@@ -93,6 +93,8 @@ void engine_baseline_flow_end(struct engine *e, const struct flow *f)
     pf.dst_port = f->key.resp_p;
     pf.ip_proto = f->key.proto;
     pf.dir = POLICY_DIR_OUTBOUND;
+    /* The engine sees packets, not sockets: a rule learned per process holds for its traffic. */
+    pf.owner_unseen = true;
     n = session_service(f, service, sizeof(service));
     pf.app = baseline_app(service, n);
     domain = session_domain(f);

@@ -50,6 +50,9 @@ struct inline_dp *inline_dp_create(const struct inline_config *cfg, struct polic
     ec.ignore_checksums = true;
     ec.notice_suppress = -1;
     ec.callback_window = (double)(dp->set->block_ttl_s != 0 ? dp->set->block_ttl_s : POLICY_DEFAULT_BLOCK_TTL_S);
+    /* An attempt seen by one queue's worker blocks a callback that hashes to another's. */
+    ec.detect_shared = cfg->detect_shared;
+    ec.baseline_policy = cfg->baseline_policy;
     dp->engine = engine_create(&ec, logs, err, errlen);
     if (dp->engine == NULL) {
         inline_dp_free(dp);

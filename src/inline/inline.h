@@ -10,6 +10,8 @@
 #include "policy/policy.h"
 #include "util/pw_time.h"
 
+struct detect_watch;
+
 struct inline_config {
     bool     full_visibility;   /* never ask the kernel to stop queueing a flow */
     uint32_t hold_pool;         /* packets held at once, all flows (0: default 4096) */
@@ -17,6 +19,9 @@ struct inline_config {
     bool     lookup_all_owners; /* find the process of every local flow for policy.log, not only when
                                    a rule has a process or user condition */
     const char *proc_root;      /* "/proc" unless a test says otherwise (NULL: "/proc") */
+    const char *baseline_policy; /* --baseline: Baseline::New_Egress for flows a learned policy
+                                    would not allow (NULL: none) */
+    struct detect_watch *detect_shared; /* queue workers share the Log4Shell watched hosts */
 };
 
 /* One queued packet. data is the IP packet (NFQUEUE hands layer 3). */

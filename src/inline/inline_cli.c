@@ -1,4 +1,4 @@
-/* inline/inline_cli.c - `protowall inline --queue N --policy FILE` and `protowall nft print|install|remove`. */
+/* inline/inline_cli.c - `protowall inline --queue N|--queues A-B --policy FILE` and `protowall nft print|install|remove`. */
 #include "inline/inline_cli.h"
 
 #include <errno.h>
@@ -10,33 +10,41 @@
 #include <string.h>
 #include <time.h>
 
+#include "detect/detect.h"
 #include "inline/inline.h"
 #include "inline/inline_int.h"
+#include "inline/inline_workers.h"
 #include "log/log_set.h"
 #include "policy/policy.h"
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
 #define IDLE_WAIT_MS 200   /* longest sleep: timers and log flushes run at least this often */
+#define QUEUES_MAX   64    /* workers of one --queues range */
 
 static const char inline_usage[] =
-    "usage: protowall inline --queue N --policy FILE [-o DIR] [--format tsv|json] [--full-visibility]\n"
-    "                        [--owners policy|all] [--hold-pool N] [--max-pending N] [-q]\n"
+    "usage: protowall inline --queue N|--queues A-B --policy FILE [-o DIR] [--format tsv|json]\n"
+    "                        [--full-visibility] [--owners policy|all] [--hold-pool N] [--max-pending N] [-q]\n"
     "\n"
     "  Reads NFQUEUE queue N (install its rules with `protowall nft install --queue N`), gives each\n"
     "  packet a verdict by the policy (docs/policy.md), writes policy.log and the usual logs in DIR.\n"
     "  SIGHUP reloads FILE (a bad file is refused and the old policy kept); SIGTERM/SIGINT stop.\n"
     "\n"
+    "  --queues A-B         one worker process per queue A..B (at most 64), each with its own engine;\n"
+    "                       `protowall nft install --queues A-B` spreads flows over them by address\n"
+    "                       pair. One set of logs in DIR; --hold-pool and --max-pending are per worker\n"
     "  --full-visibility    keep queueing flows whose verdict is final (every packet analysed)\n"
+    "  --baseline POLICY    a learned policy: flows it would not allow raise Baseline::New_Egress\n"
     "  --owners all         find the process of every local flow for policy.log (default: only\n"
     "                       when a rule has a process or user condition)\n"
     "  --hold-pool N        packets held at once, all flows (default 4096)\n"
     "  --max-pending N      flows waiting for identification (default 16384)\n";
 
 static const char nft_usage[] =
-    "usage: protowall nft print|install|remove [--queue N] [--fail-closed] [--xtables]\n"
+    "usage: protowall nft print|install|remove [--queue N|--queues A-B] [--fail-closed] [--xtables]\n"
     "\n"
-    "  print     the nft ruleset that feeds queue N (--xtables: the iptables form, for kernels\n"
+    "  print     the nft ruleset that feeds queue N, or balances flows over queues A..B by address\n"
+    "            pair, both directions of a flow to the same queue (--xtables: the iptables form, for kernels\n"
     "            without nft's queue expression)\n"
     "  install   load it, replacing an earlier install (falls back to iptables-nft's NFQUEUE\n"
     "            target when the kernel lacks nft's queue expression)\n"
@@ -67,14 +75,48 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
-static void print_policy_error(const struct policy_error *e)
+/* "A-B" (A <= B, at most QUEUES_MAX queues) or "N". */
+static int parse_queues(const char *s, unsigned long *first, unsigned long *n)
+{
+    const char *dash = strchr(s, '-');
+    char a[16];
+    unsigned long lo, hi;
+
+    if (dash == NULL) {
+        if (parse_uint(s, 65535, &lo) != 0)
+            return -1;
+        *first = lo;
+        *n = 1;
+        return 0;
+    }
+    if (dash == s || (size_t)(dash - s) >= sizeof(a))
+        return -1;
+    memcpy(a, s, (size_t)(dash - s));
+    a[dash - s] = '\0';
+    if (parse_uint(a, 65535, &lo) != 0 || parse_uint(dash + 1, 65535, &hi) != 0 || hi < lo ||
+        hi - lo + 1 > QUEUES_MAX)
+        return -1;
+    *first = lo;
+    *n = hi - lo + 1;
+    return 0;
+}
+
+static void format_policy_error(char *buf, size_t size, const struct policy_error *e)
 {
     if (e->line == 0)
-        fprintf(stderr, "%s: %s\n", e->file, e->msg);
+        snprintf(buf, size, "%s: %s", e->file, e->msg);
     else if (e->field[0] != '\0')
-        fprintf(stderr, "%s:%u:%u: field '%s': %s\n", e->file, e->line, e->col, e->field, e->msg);
+        snprintf(buf, size, "%s:%u:%u: field '%s': %s", e->file, e->line, e->col, e->field, e->msg);
     else
-        fprintf(stderr, "%s:%u:%u: %s\n", e->file, e->line, e->col, e->msg);
+        snprintf(buf, size, "%s:%u:%u: %s", e->file, e->line, e->col, e->msg);
+}
+
+static void print_policy_error(const struct policy_error *e)
+{
+    char msg[1024];
+
+    format_policy_error(msg, sizeof(msg), e);
+    fprintf(stderr, "%s\n", msg);
 }
 
 static pw_time wall_now(void)
@@ -87,6 +129,7 @@ static pw_time wall_now(void)
 
 struct inline_opts {
     unsigned long         queue;
+    unsigned long         nqueues;     /* 1, or the size of a --queues range */
     bool                  have_queue;
     const char           *policy_path;
     struct log_set_config logs;
@@ -98,11 +141,13 @@ static int inline_parse(int argc, char **argv, struct inline_opts *o)
 {
     static const struct option longopts[] = {
         {"queue", required_argument, NULL, 'Q'},
+        {"queues", required_argument, NULL, 'R'},
         {"policy", required_argument, NULL, 'p'},
         {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"full-visibility", no_argument, NULL, 'F'},
         {"owners", required_argument, NULL, 'O'},
+        {"baseline", required_argument, NULL, 'B'},
         {"hold-pool", required_argument, NULL, 'H'},
         {"max-pending", required_argument, NULL, 'P'},
         {"quiet", no_argument, NULL, 'q'},
@@ -113,14 +158,22 @@ static int inline_parse(int argc, char **argv, struct inline_opts *o)
     int c;
 
     memset(o, 0, sizeof(*o));
+    o->nqueues = 1;
     o->logs.dir = ".";
     o->logs.format = LOG_FORMAT_TSV;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'Q':
-            if (parse_uint(optarg, 65535, &o->queue) != 0) {
-                fprintf(stderr, "protowall inline: --queue: expected 0..65535, got \"%s\"\n", optarg);
+        case 'R':
+            if (o->have_queue) {
+                fputs("protowall inline: one --queue or --queues only\n", stderr);
+                return -1;
+            }
+            if (c == 'Q' ? parse_uint(optarg, 65535, &o->queue) != 0
+                         : parse_queues(optarg, &o->queue, &o->nqueues) != 0 || o->queue + o->nqueues > 65536) {
+                fprintf(stderr, "protowall inline: --%s: expected %s, got \"%s\"\n", c == 'Q' ? "queue" : "queues",
+                        c == 'Q' ? "0..65535" : "A-B (0 <= A <= B <= 65535, at most 64 queues)", optarg);
                 return -1;
             }
             o->have_queue = true;
@@ -143,6 +196,9 @@ static int inline_parse(int argc, char **argv, struct inline_opts *o)
             break;
         case 'F':
             o->cfg.full_visibility = true;
+            break;
+        case 'B':
+            o->cfg.baseline_policy = optarg;
             break;
         case 'O':
             if (strcmp(optarg, "all") != 0 && strcmp(optarg, "policy") != 0) {
@@ -175,7 +231,7 @@ static int inline_parse(int argc, char **argv, struct inline_opts *o)
         }
     }
     if (!o->have_queue || o->policy_path == NULL || optind != argc) {
-        fputs(!o->have_queue ? "protowall inline: --queue is required\n"
+        fputs(!o->have_queue ? "protowall inline: --queue or --queues is required\n"
               : o->policy_path == NULL ? "protowall inline: --policy is required\n"
                                       : "protowall inline: unexpected argument\n",
               stderr);
@@ -185,33 +241,129 @@ static int inline_parse(int argc, char **argv, struct inline_opts *o)
     return 0;
 }
 
-static void reload(struct inline_dp *dp, const char *path)
+/* Each message is one write: workers share stderr. */
+static void reload(struct inline_dp *dp, const char *path, const char *who)
 {
     struct policy_error perr;
     struct policy *p = policy_load_file(path, &perr);
+    char msg[1024];
 
     if (p == NULL) {
-        fprintf(stderr, "protowall inline: SIGHUP: the new policy is refused, the old one stays: ");
-        print_policy_error(&perr);
+        format_policy_error(msg, sizeof(msg), &perr);
+        fprintf(stderr, "protowall inline: %sSIGHUP: the new policy is refused, the old one stays: %s\n", who, msg);
         return;
     }
-    fprintf(stderr, "protowall inline: SIGHUP: %s reloaded, %u rules; decided flows keep their verdicts\n", path,
-            policy_rule_count(p));
+    fprintf(stderr, "protowall inline: %sSIGHUP: %s reloaded, %u rules; decided flows keep their verdicts\n", who,
+            path, policy_rule_count(p));
     inline_dp_set_policy(dp, p);
 }
 
-static void print_stats(const struct inline_dp *dp, const struct inline_nfq *q)
+static void print_stats(const struct inline_dp *dp, const struct inline_nfq *q, const char *who)
 {
     const struct inline_stats *s = inline_dp_stats(dp);
 
     fprintf(stderr,
-            "protowall inline: %" PRIu64 " packets (%" PRIu64 " accepted, %" PRIu64 " dropped, %" PRIu64
+            "protowall inline: %s%" PRIu64 " packets (%" PRIu64 " accepted, %" PRIu64 " dropped, %" PRIu64
             " held), %" PRIu64 " flows decided (%" PRIu64 " allowed, %" PRIu64 " denied, %" PRIu64
             " alerts), %" PRIu64 " DNS answers, %" PRIu64 " dynamic blocks, %" PRIu64 " resets, %" PRIu64
             " batch verdicts, %" PRIu64 " hold-pool refusals\n",
-            s->packets, s->accepted, s->dropped, s->held, s->flows_decided, s->flows_allowed, s->flows_denied,
+            who, s->packets, s->accepted, s->dropped, s->held, s->flows_decided, s->flows_allowed, s->flows_denied,
             s->flows_alerted, s->dns_answered, s->dynamic_blocks, s->resets_sent, inline_nfq_batches(q),
             s->hold_pool_full);
+}
+
+/* One queue's life: bind it, decide its packets until asked to stop. who prefixes messages ("" for
+ * the only queue, "worker 1 (queue 0): " for a worker), link is NULL for the only queue. Takes p. */
+static int serve(const struct inline_opts *o, unsigned queue, struct policy *p, struct log_set *logs,
+                 struct inline_workers_link *link, const char *who)
+{
+    struct inline_nfq *q;
+    struct inline_dp *dp;
+    struct inline_verdict_sink sink;
+    struct sigaction sa;
+    sigset_t none;
+    char err[512];
+    int status = CLI_OK;
+    bool fail_open = policy_settings(p)->on_failure == POLICY_FAIL_OPEN;
+    unsigned rules = policy_rule_count(p);
+
+    q = inline_nfq_open(queue, fail_open, err, sizeof(err));
+    if (q == NULL) {
+        fprintf(stderr, "protowall inline: %s%s\n", who, err);
+        policy_free(p);
+        return CLI_USAGE;
+    }
+    sink = inline_nfq_sink(q);
+    dp = inline_dp_create(&o->cfg, p, logs, &sink, err, sizeof(err));
+    if (dp == NULL) {
+        fprintf(stderr, "protowall inline: %s%s\n", who, err);
+        inline_nfq_close(q);
+        return CLI_USAGE;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: a signal must end the wait for packets at once. */
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    /* A worker is forked with these signals blocked, until its handlers are in place. */
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (link != NULL)
+        inline_workers_ready(link);
+    else if (!o->quiet)
+        fprintf(stderr, "protowall inline: queue %u, policy %s (%u rules, %s), logs in %s\n", queue, o->policy_path,
+                rules, fail_open ? "fail-open" : "fail-closed", o->logs.dir);
+    while (!got_stop) {
+        pw_time now = wall_now(), deadline = inline_dp_next_deadline(dp);
+        int wait = IDLE_WAIT_MS;
+
+        if (deadline != 0) {
+            pw_time ms = (deadline - now + PW_MSEC - 1) / PW_MSEC;
+
+            wait = ms <= 0 ? 0 : ms < IDLE_WAIT_MS ? (int)ms : IDLE_WAIT_MS;
+        }
+        if (inline_nfq_run(q, dp, wait, err, sizeof(err)) < 0) {
+            fprintf(stderr, "protowall inline: %s%s\n", who, err);
+            status = CLI_FAILED;
+            break;
+        }
+        inline_dp_timers(dp, wall_now());
+        inline_nfq_flush(q);
+        if (link != NULL && !inline_workers_flush(link, false)) {
+            fprintf(stderr, "protowall inline: %sthe parent process is gone\n", who);
+            status = CLI_FAILED;
+            break;
+        }
+        if (got_hup) {
+            got_hup = 0;
+            reload(dp, o->policy_path, who);
+        }
+    }
+    inline_dp_finish(dp, wall_now());
+    inline_nfq_flush(q);
+    if (!o->quiet)
+        print_stats(dp, q, who);
+    inline_dp_free(dp);
+    inline_nfq_close(q);
+    return status;
+}
+
+struct workers_arg {
+    const struct inline_opts *o;
+    struct policy            *p;
+};
+
+static int worker_main(void *arg, unsigned index, unsigned queue, struct log_set *logs,
+                       struct inline_workers_link *link)
+{
+    const struct workers_arg *a = arg;
+    char who[64];
+
+    snprintf(who, sizeof(who), "worker %u (queue %u): ", index + 1, queue);
+    /* The parent's copy of the policy, inherited by fork: this worker's own from here. */
+    return serve(a->o, queue, a->p, logs, link, who);
 }
 
 int inline_cli_main(int argc, char **argv)
@@ -220,12 +372,8 @@ int inline_cli_main(int argc, char **argv)
     struct policy_error perr;
     struct policy *p;
     struct log_set *logs;
-    struct inline_nfq *q;
-    struct inline_dp *dp;
-    struct inline_verdict_sink sink;
-    struct sigaction sa;
-    char err[512];
-    int status = CLI_OK;
+    char err[512], banner[1024];
+    int status;
     bool fail_open;
 
     if (inline_parse(argc, argv, &o) != 0)
@@ -242,58 +390,32 @@ int inline_cli_main(int argc, char **argv)
         policy_free(p);
         return CLI_USAGE;
     }
-    q = inline_nfq_open((unsigned)o.queue, fail_open, err, sizeof(err));
-    if (q == NULL) {
-        fprintf(stderr, "protowall inline: %s\n", err);
-        log_set_free(logs);
+    if (o.nqueues == 1) {
+        status = serve(&o, (unsigned)o.queue, p, logs, NULL, "");
+    } else {
+        struct workers_arg a = {&o, p};
+        struct inline_workers_config wc;
+
+        snprintf(banner, sizeof(banner), "protowall inline: queues %lu-%lu, %lu workers, policy %s (%u rules, %s), logs in %s",
+                 o.queue, o.queue + o.nqueues - 1, o.nqueues, o.policy_path, policy_rule_count(p),
+                 fail_open ? "fail-open" : "fail-closed", o.logs.dir);
+        memset(&wc, 0, sizeof(wc));
+        wc.first_queue = (unsigned)o.queue;
+        wc.count = (unsigned)o.nqueues;
+        wc.logs = logs;
+        wc.format = o.logs.format;
+        wc.fail_open = fail_open;
+        wc.quiet = o.quiet;
+        wc.banner = banner;
+        wc.work = worker_main;
+        wc.arg = &a;
+        o.cfg.detect_shared = detect_watch_create_shared(0, false);
+        if (o.cfg.detect_shared == NULL)
+            fprintf(stderr, "protowall inline: no shared memory for the detector; each worker keeps its own\n");
+        status = inline_workers_run(&wc);
+        detect_watch_free_shared(o.cfg.detect_shared);
         policy_free(p);
-        return CLI_USAGE;
     }
-    sink = inline_nfq_sink(q);
-    dp = inline_dp_create(&o.cfg, p, logs, &sink, err, sizeof(err));
-    if (dp == NULL) {
-        fprintf(stderr, "protowall inline: %s\n", err);
-        inline_nfq_close(q);
-        log_set_free(logs);
-        return CLI_USAGE;
-    }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: a signal must end the wait for packets at once. */
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    if (!o.quiet)
-        fprintf(stderr, "protowall inline: queue %lu, policy %s (%u rules, %s), logs in %s\n", o.queue,
-                o.policy_path, policy_rule_count(p), fail_open ? "fail-open" : "fail-closed", o.logs.dir);
-    while (!got_stop) {
-        pw_time now = wall_now(), deadline = inline_dp_next_deadline(dp);
-        int wait = IDLE_WAIT_MS;
-
-        if (deadline != 0) {
-            pw_time ms = (deadline - now + PW_MSEC - 1) / PW_MSEC;
-
-            wait = ms <= 0 ? 0 : ms < IDLE_WAIT_MS ? (int)ms : IDLE_WAIT_MS;
-        }
-        if (inline_nfq_run(q, dp, wait, err, sizeof(err)) < 0) {
-            fprintf(stderr, "protowall inline: %s\n", err);
-            status = CLI_FAILED;
-            break;
-        }
-        inline_dp_timers(dp, wall_now());
-        inline_nfq_flush(q);
-        if (got_hup) {
-            got_hup = 0;
-            reload(dp, o.policy_path);
-        }
-    }
-    inline_dp_finish(dp, wall_now());
-    inline_nfq_flush(q);
-    if (!o.quiet)
-        print_stats(dp, q);
-    inline_dp_free(dp);
-    inline_nfq_close(q);
     log_set_free(logs);
     return status;
 }
@@ -304,16 +426,17 @@ int nft_cli_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"queue", required_argument, NULL, 'Q'},
+        {"queues", required_argument, NULL, 'R'},
         {"fail-closed", no_argument, NULL, 'c'},
         {"xtables", no_argument, NULL, 'x'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct inline_nft_opts o = {0, false};
+    struct inline_nft_opts o = {0, 1, false};
     const char *cmd, *backend = "";
     bool xtables = false;
-    unsigned long v;
-    char text[8192], err[1024];
+    unsigned long v, n;
+    char text[8192], err[1024], which[48];
     int c;
 
     if (argc < 2 || argv[1][0] == '-') {
@@ -334,6 +457,16 @@ int nft_cli_main(int argc, char **argv)
                 return CLI_USAGE;
             }
             o.queue = (unsigned)v;
+            o.queues = 1;
+            break;
+        case 'R':
+            if (parse_queues(optarg, &v, &n) != 0 || v + n > 65536) {
+                fprintf(stderr, "protowall nft: --queues: expected A-B (0 <= A <= B <= 65535, at most 64 queues), "
+                        "got \"%s\"\n", optarg);
+                return CLI_USAGE;
+            }
+            o.queue = (unsigned)v;
+            o.queues = (unsigned)n;
             break;
         case 'c':
             o.fail_closed = true;
@@ -366,7 +499,11 @@ int nft_cli_main(int argc, char **argv)
             fprintf(stderr, "protowall nft install: %s\n", err);
             return CLI_FAILED;
         }
-        printf("protowall nft: rules for queue %u installed (%s, %s)\n", o.queue, backend,
+        if (o.queues > 1)
+            snprintf(which, sizeof(which), "queues %u-%u", o.queue, o.queue + o.queues - 1);
+        else
+            snprintf(which, sizeof(which), "queue %u", o.queue);
+        printf("protowall nft: rules for %s installed (%s, %s)\n", which, backend,
                o.fail_closed ? "fail-closed" : "fail-open");
         return CLI_OK;
     }

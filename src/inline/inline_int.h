@@ -211,6 +211,9 @@ bool inline_proc_lookup(struct inline_proc *p, uint8_t l4, const struct addr *la
 
 struct inline_nft_opts {
     unsigned queue;
+    unsigned queues;        /* 0 or 1: queue alone; more: queue .. queue+queues-1, balanced by the
+                               kernel's symmetric hash of the address pair (both directions of a
+                               flow reach the same queue) */
     bool     fail_closed;   /* no bypass: packets drop while nobody reads the queue */
 };
 

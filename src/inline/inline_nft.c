@@ -40,6 +40,28 @@ static void put(struct text *t, const char *fmt, ...)
         t->len += (size_t)n;
 }
 
+/* nft's queue target: "num 3", or "num 2-5" (without the fanout flag the kernel picks the queue by
+ * nfqueue_hash: jhash of the address pair in sorted order, so a flow's replies meet its requests). */
+static const char *nft_target(char *buf, size_t size, const struct inline_nft_opts *o)
+{
+    if (o->queues > 1)
+        snprintf(buf, size, "num %u-%u", o->queue, o->queue + o->queues - 1);
+    else
+        snprintf(buf, size, "num %u", o->queue);
+    return buf;
+}
+
+/* The xtables form: --queue-balance uses the same hash, never --queue-cpu-fanout (by CPU, which
+ * would split a flow whose packets are handled on both CPUs). */
+static const char *xt_target(char *buf, size_t size, const struct inline_nft_opts *o)
+{
+    if (o->queues > 1)
+        snprintf(buf, size, "--queue-balance %u:%u", o->queue, o->queue + o->queues - 1);
+    else
+        snprintf(buf, size, "--queue-num %u", o->queue);
+    return buf;
+}
+
 /* The chains that copy the final mark into the ct mark run after the queue's (priority 10), on
  * the packets the queue accepted. */
 static void final_chains(struct text *t)
@@ -60,10 +82,18 @@ size_t inline_nft_ruleset(char *buf, size_t size, const struct inline_nft_opts *
     static const char *const hooks[] = {"output", "input", "forward"};
     struct text t = {buf, size, 0};
     const char *bypass = o->fail_closed ? "" : " bypass";
+    char q[32];
 
     if (size > 0)
         buf[0] = '\0';
-    put(&t, "# protowall inline: queue %u, %s\n", o->queue,
+    (void)nft_target(q, sizeof(q), o);
+    if (o->queues > 1)
+        put(&t, "# protowall inline: queues %u-%u, one flow's packets to one queue by address pair, %s\n", o->queue,
+            o->queue + o->queues - 1,
+            o->fail_closed ? "fail-closed (packets drop while protowall is down)"
+                           : "fail-open (the kernel accepts while protowall is down)");
+    else
+        put(&t, "# protowall inline: queue %u, %s\n", o->queue,
         o->fail_closed ? "fail-closed (packets drop while protowall is down)"
                        : "fail-open (the kernel accepts while protowall is down)");
     /* Replacing the table in one transaction: add (so delete never fails), delete, define. */
@@ -78,10 +108,10 @@ size_t inline_nft_ruleset(char *buf, size_t size, const struct inline_nft_opts *
             put(&t, "\t\tiifname \"lo\" accept\n");
         put(&t, "\t\tmeta mark & 0x%08x == 0x%08x accept\n", INLINE_MARK_INJECT, INLINE_MARK_INJECT);
         put(&t, "\t\tct mark & 0x%08x == 0x%08x accept\n", INLINE_MARK_FINAL, INLINE_MARK_FINAL);
-        put(&t, "\t\tmeta l4proto { tcp, udp } queue num %u%s\n", o->queue, bypass);
+        put(&t, "\t\tmeta l4proto { tcp, udp } queue %s%s\n", q, bypass);
         /* Only echo requests among ICMP: errors and neighbour discovery must never wait on us. */
-        put(&t, "\t\ticmp type echo-request queue num %u%s\n", o->queue, bypass);
-        put(&t, "\t\ticmpv6 type echo-request queue num %u%s\n", o->queue, bypass);
+        put(&t, "\t\ticmp type echo-request queue %s%s\n", q, bypass);
+        put(&t, "\t\ticmpv6 type echo-request queue %s%s\n", q, bypass);
         put(&t, "\t}\n");
     }
     final_chains(&t);
@@ -93,9 +123,11 @@ size_t inline_nft_xtables(char *buf, size_t size, const struct inline_nft_opts *
 {
     struct text t = {buf, size, 0};
     const char *bypass = o->fail_closed ? "" : " --queue-bypass";
+    char q[48];
 
     if (size > 0)
         buf[0] = '\0';
+    (void)xt_target(q, sizeof(q), o);
     for (int v6 = 0; v6 < 2; v6++) {
         const char *ipt = v6 ? "ip6tables" : "iptables";
 
@@ -104,14 +136,12 @@ size_t inline_nft_xtables(char *buf, size_t size, const struct inline_nft_opts *
             INLINE_MARK_INJECT);
         put(&t, "%s -w -A " CHAIN " -m connmark --mark 0x%08x/0x%08x -j ACCEPT\n", ipt, INLINE_MARK_FINAL,
             INLINE_MARK_FINAL);
-        put(&t, "%s -w -A " CHAIN " -p tcp -j NFQUEUE --queue-num %u%s\n", ipt, o->queue, bypass);
-        put(&t, "%s -w -A " CHAIN " -p udp -j NFQUEUE --queue-num %u%s\n", ipt, o->queue, bypass);
+        put(&t, "%s -w -A " CHAIN " -p tcp -j NFQUEUE %s%s\n", ipt, q, bypass);
+        put(&t, "%s -w -A " CHAIN " -p udp -j NFQUEUE %s%s\n", ipt, q, bypass);
         if (v6)
-            put(&t, "%s -w -A " CHAIN " -p ipv6-icmp --icmpv6-type echo-request -j NFQUEUE --queue-num %u%s\n", ipt,
-                o->queue, bypass);
+            put(&t, "%s -w -A " CHAIN " -p ipv6-icmp --icmpv6-type echo-request -j NFQUEUE %s%s\n", ipt, q, bypass);
         else
-            put(&t, "%s -w -A " CHAIN " -p icmp --icmp-type echo-request -j NFQUEUE --queue-num %u%s\n", ipt,
-                o->queue, bypass);
+            put(&t, "%s -w -A " CHAIN " -p icmp --icmp-type echo-request -j NFQUEUE %s%s\n", ipt, q, bypass);
         put(&t, "%s -w -I OUTPUT 1 ! -o lo -j " CHAIN "\n", ipt);
         put(&t, "%s -w -I INPUT 1 ! -i lo -j " CHAIN "\n", ipt);
         put(&t, "%s -w -I FORWARD 1 -j " CHAIN "\n", ipt);

@@ -80,6 +80,8 @@ struct policy_flow {
     const char *process;  /* NUL-terminated executable path, or NULL when not known */
     const char *domain;   /* SNI, Host or DNS-learnt name, any case, trailing dot allowed; or NULL */
     size_t      domain_len;
+    bool        owner_unseen; /* the vantage point cannot see sockets (a capture, not this host's
+                                 queue): process and user conditions are not evaluated */
 };
 
 struct policy_verdict {

@@ -77,7 +77,7 @@ static enum policy_cond check_early(const struct policy_rule *r, const struct po
         return POLICY_COND_DST;
     if (r->n_src != 0 && !in_cidrs(r->src, r->n_src, &f->src))
         return POLICY_COND_SRC;
-    if (r->n_uids != 0) {
+    if (r->n_uids != 0 && !f->owner_unseen) {
         uint32_t i;
 
         for (i = 0; f->has_uid && i < r->n_uids; i++)
@@ -86,7 +86,7 @@ static enum policy_cond check_early(const struct policy_rule *r, const struct po
         if (!f->has_uid || i == r->n_uids)
             return POLICY_COND_USER;
     }
-    if (r->n_procs != 0) {
+    if (r->n_procs != 0 && !f->owner_unseen) {
         uint32_t i;
 
         for (i = 0; f->process != NULL && i < r->n_procs; i++) {
