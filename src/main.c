@@ -158,11 +158,7 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
             o->logs.dir = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "tsv") == 0) {
-                o->logs.format = LOG_FORMAT_TSV;
-            } else if (strcmp(optarg, "json") == 0) {
-                o->logs.format = LOG_FORMAT_JSON;
-            } else {
+            if (log_format_parse(optarg, &o->logs.format) != 0) {
                 fprintf(stderr, "protowall: --format: expected tsv or json, got \"%s\"\n", optarg);
                 return -1;
             }

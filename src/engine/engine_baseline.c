@@ -12,6 +12,7 @@
 #include "learn/baseline.h"
 #include "policy/policy.h"
 #include "util/site.h"
+#include "util/ip_proto.h"
 
 static void release_notices(void *ctx)
 {
@@ -57,21 +58,6 @@ uint64_t engine_baseline_notices(const struct engine *e)
     return e->baseline != NULL ? notices_count(baseline_ctx(e->baseline), NOTICE_BASELINE_NEW_EGRESS) : 0;
 }
 
-static const char *transport_name(uint8_t proto)
-{
-    switch (proto) {
-    case IPPROTO_TCP:
-        return "tcp";
-    case IPPROTO_UDP:
-        return "udp";
-    case IPPROTO_ICMP:
-    case IPPROTO_ICMPV6:
-        return "icmp";
-    default:
-        return NULL;
-    }
-}
-
 void engine_baseline_flow_end(struct engine *e, const struct flow *f)
 {
     struct policy_flow pf;
@@ -83,7 +69,7 @@ void engine_baseline_flow_end(struct engine *e, const struct flow *f)
 
     /* Outbound as conn.log says it: local originator, remote responder. A tunnel's outer flow is
      * the mirror session, not the host's traffic. */
-    if (e->baseline == NULL || f->tunnel_outer || transport_name(f->key.proto) == NULL ||
+    if (e->baseline == NULL || f->tunnel_outer || !ip_proto_tracked(f->key.proto) ||
         !site_is_local(&f->key.orig_h) || site_is_local(&f->key.resp_h))
         return;
     memset(&pf, 0, sizeof(pf));
@@ -115,7 +101,7 @@ void engine_baseline_flow_end(struct engine *e, const struct flow *f)
     x.ts = e->now;
     x.uid = uid;
     x.id = &id;
-    x.proto = transport_name(f->key.proto);
+    x.proto = ip_proto_name(f->key.proto);
     x.sub = tuple;
     x.sub_len = n;
     x.identifier = tuple;

@@ -8,21 +8,7 @@
 #include "log/conn_log.h"
 #include "util/community_id.h"
 #include "util/site.h"
-
-static struct log_str proto_name(uint8_t proto)
-{
-    switch (proto) {
-    case IPPROTO_TCP:
-        return log_str_from("tcp", 3);
-    case IPPROTO_UDP:
-        return log_str_from("udp", 3);
-    case IPPROTO_ICMP:
-    case IPPROTO_ICMPV6:
-        return log_str_from("icmp", 4);
-    default:
-        return log_str_from("unknown_transport", 17);
-    }
-}
+#include "util/ip_proto.h"
 
 static struct log_str tunnel_service(const struct flow *f)
 {
@@ -53,7 +39,7 @@ void engine_log_conn(struct engine *e, const struct flow *f)
     r.id.orig_p = f->key.orig_p;
     r.id.resp_h = f->key.resp_h;
     r.id.resp_p = f->key.resp_p;
-    r.proto = proto_name(f->key.proto);
+    r.proto = log_str_from(ip_proto_name(f->key.proto), strlen(ip_proto_name(f->key.proto)));
 
     if (f->tunnel_outer) {
         r.service = tunnel_service(f);

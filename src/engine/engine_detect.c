@@ -9,15 +9,7 @@
 #include "engine/engine_int.h"
 #include "engine/session_int.h"
 #include "proto/session.h"
-
-static const char *transport_name(uint8_t proto)
-{
-    if (proto == IPPROTO_TCP)
-        return "tcp";
-    if (proto == IPPROTO_UDP)
-        return "udp";
-    return NULL;
-}
+#include "util/ip_proto.h"
 
 static void flow_conn(struct flow *f, const char *uid, struct detect_flow *df, struct detect_conn *c,
                       char *service, size_t size)
@@ -27,7 +19,7 @@ static void flow_conn(struct flow *f, const char *uid, struct detect_flow *df, s
     c->id.orig_p = f->key.orig_p;
     c->id.resp_h = f->key.resp_h;
     c->id.resp_p = f->key.resp_p;
-    c->proto = transport_name(f->key.proto);
+    c->proto = ip_proto_has_ports(f->key.proto) ? ip_proto_name(f->key.proto) : NULL;
     service[0] = '\0';
     (void)session_service(f, service, size);
     c->service = service;
@@ -123,7 +115,7 @@ void engine_detect_flow_end(struct engine *e, struct flow *f)
     struct detect_conn c;
     char uid[UID_STRLEN], svc[64];
 
-    if (f->tunnel_outer || transport_name(f->key.proto) == NULL)
+    if (f->tunnel_outer || !ip_proto_has_ports(f->key.proto))
         return;
     if (s != NULL) {
         flow_conn(f, s->uid, &s->det, &c, svc, sizeof(svc));

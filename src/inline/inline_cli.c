@@ -185,11 +185,7 @@ static int inline_parse(int argc, char **argv, struct inline_opts *o)
             o->logs.dir = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "tsv") == 0) {
-                o->logs.format = LOG_FORMAT_TSV;
-            } else if (strcmp(optarg, "json") == 0) {
-                o->logs.format = LOG_FORMAT_JSON;
-            } else {
+            if (log_format_parse(optarg, &o->logs.format) != 0) {
                 fprintf(stderr, "protowall inline: --format: expected tsv or json, got \"%s\"\n", optarg);
                 return -1;
             }

@@ -7,6 +7,7 @@
 #include "inline/inline_dp_int.h"
 #include "inline/policy_log.h"
 #include "util/bytes.h"
+#include "util/ip_proto.h"
 
 void inline_decide_verdict(struct inline_dp *dp, uint32_t id, bool accept, bool set_mark, uint32_t mark)
 {
@@ -45,21 +46,6 @@ static const char *user_name(struct inline_dp *dp, uint32_t uid)
     return u->name;
 }
 
-static const char *proto_name(uint8_t l4)
-{
-    switch (l4) {
-    case IPPROTO_TCP:
-        return "tcp";
-    case IPPROTO_UDP:
-        return "udp";
-    case IPPROTO_ICMP:
-    case IPPROTO_ICMPV6:
-        return "icmp";
-    default:
-        return "unknown_transport";
-    }
-}
-
 void inline_decide_row(struct inline_dp *dp, const struct decision_ctx *c, const char *rule, enum policy_action a,
                        const char *reason)
 {
@@ -70,7 +56,7 @@ void inline_decide_row(struct inline_dp *dp, const struct decision_ctx *c, const
     r.ts = dp->now;
     r.uid = lstr(c->uid);
     r.id = c->id;
-    r.proto = lstr(proto_name(c->l4));
+    r.proto = lstr(ip_proto_name(c->l4));
     if (c->app != NULL && c->app[0] != '\0') {
         r.app = lstr(c->app);
         log_mark(m, POLICY_LOG_F_APP);
@@ -107,7 +93,7 @@ void inline_decide_notice(struct inline_dp *dp, const struct decision_ctx *c, co
     n.ts = dp->now;
     n.uid = c->uid;
     n.id = &c->id;
-    n.proto = proto_name(c->l4);
+    n.proto = ip_proto_name(c->l4);
     n.sub_len = (size_t)snprintf(sub, sizeof(sub), "target=%s, app=%s, action=deny", target,
                                  c->app != NULL && c->app[0] != '\0' ? c->app : "-");
     if (n.sub_len >= sizeof(sub))

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "learn/learn_group.h"
+#include "util/ip_proto.h"
 
 /* A tuple. A flow with a name is keyed by the name's hash and no address; one without by its
  * destination. The name hash is keyed with a secret, so a chosen name cannot be made to collide
@@ -266,21 +267,6 @@ uint8_t baseline_app(const char *service, size_t len)
     return POLICY_APP_PENDING;
 }
 
-static const char *transport_name(uint8_t p)
-{
-    switch (p) {
-    case 6:
-        return "tcp";
-    case 17:
-        return "udp";
-    case 1:
-    case 58:
-        return "icmp";
-    default:
-        return "ip";
-    }
-}
-
 size_t baseline_tuple_text(const struct policy_flow *f, char *buf, size_t size)
 {
     char src[ADDR_STRLEN], dst[LEARN_GROUP_NAME_MAX], port[8] = "";
@@ -293,7 +279,7 @@ size_t baseline_tuple_text(const struct policy_flow *f, char *buf, size_t size)
         (void)addr_format(&f->dst, dst, sizeof(dst));
     if (f->ip_proto == 6 || f->ip_proto == 17)
         snprintf(port, sizeof(port), "/%u", (unsigned)f->dst_port);
-    n = snprintf(buf, size, "%s -> %s %s%s %s", src, dst, transport_name(f->ip_proto), port, app);
+    n = snprintf(buf, size, "%s -> %s %s%s %s", src, dst, ip_proto_name(f->ip_proto), port, app);
     if (n < 0)
         return 0;
     return (size_t)n < size ? (size_t)n : size - 1;

@@ -490,3 +490,14 @@ void log_set_free(struct log_set *set)
     free(set->line);
     free(set);
 }
+
+int log_format_parse(const char *text, enum log_format *out)
+{
+    if (strcmp(text, "tsv") == 0)
+        *out = LOG_FORMAT_TSV;
+    else if (strcmp(text, "json") == 0)
+        *out = LOG_FORMAT_JSON;
+    else
+        return -1;
+    return 0;
+}

@@ -32,6 +32,9 @@ struct log_set_config {
 
 struct log_set;
 
+/* "tsv" or "json" (the --format option of every command); -1 for anything else. */
+int log_format_parse(const char *text, enum log_format *out);
+
 /* Creates the set; fails (NULL, message in err) if dir cannot be created or written. */
 struct log_set *log_set_create(const struct log_set_config *cfg, char *err, size_t errlen);
 

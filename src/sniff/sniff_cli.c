@@ -139,11 +139,7 @@ int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, s
             dir_given = true;
             break;
         case O_FORMAT:
-            if (strcmp(optarg, "tsv") == 0) {
-                o->format = LOG_FORMAT_TSV;
-            } else if (strcmp(optarg, "json") == 0) {
-                o->format = LOG_FORMAT_JSON;
-            } else {
+            if (log_format_parse(optarg, &o->format) != 0) {
                 snprintf(err, errlen, "--format: expected tsv or json, got \"%s\"", optarg);
                 return -1;
             }
