@@ -23,7 +23,7 @@ if ! bash "$ROOT/scripts/make-rmi-capture" "$tmp/live.pcap" >"$tmp/capture.log" 
 fi
 "$BIN" read -q --seed 1 -o "$tmp/out" "$tmp/live.pcap" || { echo "0 passed, 1 failed"; exit 1; }
 
-exec "$PY" - "$tmp/out" "$ROOT" <<'PYEOF'
+"$PY" - "$tmp/out" "$ROOT" <<'PYEOF'
 import os, sys
 sys.path.insert(0, os.path.join(sys.argv[2], "tests", "lib"))
 import zeeklog
@@ -58,3 +58,5 @@ check(len(ids) == 1 and "-" not in ids, "one incident, got %s" % sorted(ids))
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PYEOF
+status=$?
+exit $status

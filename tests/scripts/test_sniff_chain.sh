@@ -35,7 +35,7 @@ kill -TERM "$SNIFF"
 wait "$SNIFF"
 SNIFF=
 
-exec "$PY" - "$W/logs" "$ROOT" <<'PYEOF'
+"$PY" - "$W/logs" "$ROOT" <<'PYEOF'
 import os, sys
 sys.path.insert(0, os.path.join(sys.argv[2], "tests", "lib"))
 import zeeklog
@@ -62,3 +62,5 @@ check(len(ids) == 1 and "-" not in ids, "one incident across both workers, got %
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PYEOF
+status=$?
+exit $status
