@@ -1,6 +1,5 @@
 /* sniff/sniff.c - the sniff service: opens the capture, drops privileges, forks the workers, owns the merged logs. */
 #include "sniff/sniff.h"
-#include "detect/detect.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +19,10 @@
 #include <unistd.h>
 
 #include "capture/capture_live.h"
+#include "detect/detect.h"
 #include "sniff/sniff_pipe.h"
 #include "sniff/sniff_worker.h"
+#include "util/sd_notify.h"
 
 #define LOGGER_POLL_MS   200
 #define LOGGER_READS     16        /* reads of one pipe per wake-up, so one worker cannot starve the rest */
@@ -189,6 +190,8 @@ static void handle(struct sniff *s, const struct sniff_msg *m, const char *body)
         break;
     }
     case SNIFF_MSG_READY:
+        if (s->ready + 1 == s->n)
+            (void)sd_notify_send("READY=1");
         if (++s->ready == s->n && !s->o->quiet) {
             if (s->o->iface != NULL)
                 say(s, "capturing on %s with %u worker%s; logs in %s", s->o->iface, s->n, s->n == 1 ? "" : "s",
@@ -219,6 +222,7 @@ static void handle(struct sniff *s, const struct sniff_msg *m, const char *body)
 
 static void begin_stop(struct sniff *s)
 {
+    (void)sd_notify_send("STOPPING=1");
     if (s->stopping)
         return;
     s->stopping = true;
@@ -272,7 +276,9 @@ static int logger_loop(struct sniff *s)
             begin_stop(s);
         if (got_hup) {
             got_hup = 0;
+            (void)sd_notify_send("RELOADING=1");
             log_set_reopen(s->files, time(NULL));
+            (void)sd_notify_send("READY=1");
         }
         for (unsigned i = 0; i < s->n; i++) {
             if (s->kids[i].done)
