@@ -64,7 +64,8 @@ struct detect *detect_create(const struct detect_config *cfg, struct log_set *lo
     if (d->cfg.callback_window <= 0)
         d->cfg.callback_window = (pw_time)(DETECT_CALLBACK_WINDOW_DEFAULT * PW_SEC);
     d->logs = logs;
-    d->notices = notices_create(logs, cfg->suppress_for);
+    d->notices = notices_create_shared(logs, cfg->suppress_for,
+                                       cfg->shared != NULL ? cfg->shared->suppressed : NULL);
     if (d->notices == NULL) {
         free(d);
         return NULL;

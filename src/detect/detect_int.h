@@ -47,6 +47,7 @@ struct detect_watch {
     uint32_t        incidents;
     uint32_t        n_live;
     struct target   targets[TARGETS_MAX];
+    struct notice_slot suppressed[NOTICE_SUPPRESS_SLOTS];   /* used when shared */
 };
 
 struct detect {

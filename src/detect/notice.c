@@ -17,29 +17,29 @@ static const char *const notice_msgs[NOTICE_COUNT] = {
 #undef NOTICE_MSG
 };
 
-/* A remembered identifier: its hash (type folded in) and when its suppression ends. The hash
- * stands for the string: two identifiers would have to collide on 64 bits to hide a notice. */
-struct notice_slot {
-    uint64_t key;
-    pw_time  until;
-};
-
 struct notices {
     struct log_set    *logs;
     pw_time            suppress_for;
     uint64_t           written[NOTICE_COUNT];
     uint64_t           suppressed;
-    struct notice_slot slots[NOTICE_SUPPRESS_SLOTS];
+    struct notice_slot *slots;        /* own_slots, or a table shared with other processes */
+    struct notice_slot own_slots[NOTICE_SUPPRESS_SLOTS];
 };
 
 #define PROBE_WINDOW 16u
 
 struct notices *notices_create(struct log_set *logs, pw_time suppress_for)
 {
+    return notices_create_shared(logs, suppress_for, NULL);
+}
+
+struct notices *notices_create_shared(struct log_set *logs, pw_time suppress_for, struct notice_slot *shared)
+{
     struct notices *n = calloc(1, sizeof(*n));
 
     if (n == NULL)
         return NULL;
+    n->slots = shared != NULL ? shared : n->own_slots;
     n->logs = logs;
     n->suppress_for = suppress_for;
     return n;

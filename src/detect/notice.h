@@ -75,7 +75,18 @@ struct notice {
 
 struct notices;
 
+/* A remembered identifier: its hash (type folded in) and when its suppression ends. The hash
+ * stands for the string: two identifiers would have to collide on 64 bits to hide a notice. */
+struct notice_slot {
+    uint64_t key;
+    pw_time  until;
+};
+
 struct notices *notices_create(struct log_set *logs, pw_time suppress_for);
+
+/* The same, remembering identifiers in a table of NOTICE_SUPPRESS_SLOTS that other processes
+ * share (the caller serialises the calls), so a notice suppressed in one worker is in all. */
+struct notices *notices_create_shared(struct log_set *logs, pw_time suppress_for, struct notice_slot *shared);
 void notices_free(struct notices *n);
 
 /* Writes the notice unless one of the same type and identifier was written less than

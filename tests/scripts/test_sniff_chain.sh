@@ -57,6 +57,8 @@ check(len([r for r in rows if r["note"].endswith("LOG4J_CALLBACK")]) == 2, "both
 notes = set(r["note"].split("::")[-1] for r in rows)
 for n in ("LOG4J_ATTEMPT_HEADER", "LOG4J_CALLBACK", "LOG4J_LDAP_JAVA", "LOG4J_JAVA_CLASS_DOWNLOAD", "REVERSE_SHELL"):
     check(n in notes, "%s noticed" % n)
+check(len([r for r in rows if r["note"].endswith("LOG4J_LDAP_JAVA")]) == 1,
+      "the second referral suppressed across workers (shared suppression table)")
 ids = set(r["incident_id"] for r in rows)
 check(len(ids) == 1 and "-" not in ids, "one incident across both workers, got %s" % sorted(ids))
 print("%d passed, %d failed" % (passed, failed))
