@@ -66,11 +66,18 @@ enum ldap_mode {
 };
 
 /* One LDAP::MessageInfo. */
+/* What both pending tables keep of a record: its key and its age. First member of each record. */
+struct pend_head {
+    bool     in_use;
+    uint32_t seq;        /* creation order: the oldest goes first */
+    pw_time  ts;
+    int64_t  id;
+};
+
 struct pend_msg {
-    bool        in_use, has_version, has_result;
-    uint32_t    seq;
-    pw_time     ts;
-    int64_t     id, version, result;
+    struct pend_head head;
+    bool        has_version, has_result;
+    int64_t     version, result;
     const char *opcode;   /* static text, NULL while unset */
     uint16_t    diag_len, object_len, arg_len;
     char        diag[PEND_TEXT], object[PEND_TEXT], arg[PEND_TEXT];
@@ -78,10 +85,9 @@ struct pend_msg {
 
 /* One LDAP::SearchInfo. */
 struct pend_search {
-    bool     in_use, has_filter, has_result;
-    uint32_t seq;
-    pw_time  ts;
-    int64_t  id, scope, deref, result;
+    struct pend_head head;
+    bool     has_filter, has_result;
+    int64_t  scope, deref, result;
     uint64_t count;
     uint16_t base_len, diag_len, filter_len;
     char     base[PEND_TEXT], diag[PEND_TEXT], filter[PEND_FILTER];
@@ -103,6 +109,8 @@ struct ldap_state {
 };
 
 _Static_assert(sizeof(struct ldap_state) <= 32768, "LDAP state stays bounded");
+_Static_assert(offsetof(struct pend_msg, head) == 0 && offsetof(struct pend_search, head) == 0,
+               "a pending record starts with its pend_head");
 
 /* ---- rows ---- */
 
@@ -111,9 +119,9 @@ static void write_msg(struct session *s, struct pend_msg *m)
     struct ldap_record r;
 
     memset(&r, 0, sizeof(r));
-    r.ts = m->ts;
+    r.ts = m->head.ts;
     session_conn_id(s, &r.uid, &r.id);
-    r.message_id = m->id;
+    r.message_id = m->head.id;
     log_mark(&r.log_set, LDAP_F_MESSAGE_ID);
     if (m->has_version) {
         r.version = m->version;
@@ -142,7 +150,7 @@ static void write_msg(struct session *s, struct pend_msg *m)
         log_mark(&r.log_set, LDAP_F_ARGUMENT);
     }
     (void)session_log(s, &ldap_log_schema, &r);
-    m->in_use = false;
+    m->head.in_use = false;
 }
 
 static void write_search(struct session *s, struct pend_search *q)
@@ -150,9 +158,9 @@ static void write_search(struct session *s, struct pend_search *q)
     struct ldap_search_record r;
 
     memset(&r, 0, sizeof(r));
-    r.ts = q->ts;
+    r.ts = q->head.ts;
     session_conn_id(s, &r.uid, &r.id);
-    r.message_id = q->id;
+    r.message_id = q->head.id;
     log_mark(&r.log_set, LDAPS_F_MESSAGE_ID);
     if (q->scope >= 0) {
         const char *t = ldap_scope_name(q->scope);
@@ -187,64 +195,87 @@ static void write_search(struct session *s, struct pend_search *q)
         log_mark(&r.log_set, LDAPS_F_FILTER);
     }
     (void)session_log(s, &ldap_search_log_schema, &r);
-    q->in_use = false;
+    q->head.in_use = false;
 }
 
 /* ---- pending tables (Zeek's c$ldap$messages and c$ldap$searches) ---- */
 
-static struct pend_msg *get_msg(struct session *s, struct ldap_state *st, int64_t id)
+/* Both tables are arrays of LDAP_PENDING records of `stride` bytes, each led by a pend_head. */
+static struct pend_head *pend_at(void *table, size_t stride, int i)
 {
-    struct pend_msg *free_slot = NULL, *oldest = NULL;
+    return (struct pend_head *)((char *)table + (size_t)i * stride);
+}
+
+/* The live record of id, or NULL with *free_slot a free record (NULL when the table is full). */
+static struct pend_head *pend_find(void *table, size_t stride, int64_t id, struct pend_head **free_slot)
+{
+    *free_slot = NULL;
+    for (int i = 0; i < LDAP_PENDING; i++) {
+        struct pend_head *h = pend_at(table, stride, i);
+
+        if (h->in_use && h->id == id)
+            return h;
+        if (!h->in_use && *free_slot == NULL)
+            *free_slot = h;
+    }
+    return NULL;
+}
+
+/* The live record created first, or NULL when none is live. */
+static struct pend_head *pend_oldest(void *table, size_t stride)
+{
+    struct pend_head *oldest = NULL;
 
     for (int i = 0; i < LDAP_PENDING; i++) {
-        struct pend_msg *m = &st->msgs[i];
+        struct pend_head *h = pend_at(table, stride, i);
 
-        if (m->in_use && m->id == id)
-            return m;
-        if (!m->in_use && free_slot == NULL)
-            free_slot = m;
-        if (m->in_use && (oldest == NULL || m->seq < oldest->seq))
-            oldest = m;
+        if (h->in_use && (oldest == NULL || h->seq < oldest->seq))
+            oldest = h;
     }
+    return oldest;
+}
+
+/* A fresh record: cleared up to `clear` bytes (its text buffers are rewritten before use). */
+static void pend_start(struct session *s, struct ldap_state *st, struct pend_head *h, size_t clear, int64_t id)
+{
+    memset(h, 0, clear);
+    h->in_use = true;
+    h->seq = st->seq++;
+    h->ts = session_now(s);
+    h->id = id;
+}
+
+static struct pend_msg *get_msg(struct session *s, struct ldap_state *st, int64_t id)
+{
+    struct pend_head *free_slot, *h = pend_find(st->msgs, sizeof(st->msgs[0]), id, &free_slot);
+
+    if (h != NULL)
+        return (struct pend_msg *)h;
     if (free_slot == NULL) {
         session_weird(s, WEIRD_LDAP_MAX_PENDING_MESSAGES, NULL);
-        write_msg(s, oldest);
-        free_slot = oldest;
+        free_slot = pend_oldest(st->msgs, sizeof(st->msgs[0]));
+        write_msg(s, (struct pend_msg *)free_slot);
     }
-    memset(free_slot, 0, offsetof(struct pend_msg, diag));
-    free_slot->in_use = true;
-    free_slot->seq = st->seq++;
-    free_slot->ts = session_now(s);
-    free_slot->id = id;
-    return free_slot;
+    pend_start(s, st, free_slot, offsetof(struct pend_msg, diag), id);
+    return (struct pend_msg *)free_slot;
 }
 
 static struct pend_search *get_search(struct session *s, struct ldap_state *st, int64_t id)
 {
-    struct pend_search *free_slot = NULL, *oldest = NULL;
+    struct pend_head *free_slot, *h = pend_find(st->searches, sizeof(st->searches[0]), id, &free_slot);
+    struct pend_search *q;
 
-    for (int i = 0; i < LDAP_PENDING; i++) {
-        struct pend_search *q = &st->searches[i];
-
-        if (q->in_use && q->id == id)
-            return q;
-        if (!q->in_use && free_slot == NULL)
-            free_slot = q;
-        if (q->in_use && (oldest == NULL || q->seq < oldest->seq))
-            oldest = q;
-    }
+    if (h != NULL)
+        return (struct pend_search *)h;
     if (free_slot == NULL) {
         session_weird(s, WEIRD_LDAP_MAX_PENDING_SEARCHES, NULL);
-        write_search(s, oldest);
-        free_slot = oldest;
+        free_slot = pend_oldest(st->searches, sizeof(st->searches[0]));
+        write_search(s, (struct pend_search *)free_slot);
     }
-    memset(free_slot, 0, offsetof(struct pend_search, base));
-    free_slot->in_use = true;
-    free_slot->seq = st->seq++;
-    free_slot->ts = session_now(s);
-    free_slot->id = id;
-    free_slot->scope = free_slot->deref = -1;
-    return free_slot;
+    pend_start(s, st, free_slot, offsetof(struct pend_search, base), id);
+    q = (struct pend_search *)free_slot;
+    q->scope = q->deref = -1;
+    return q;
 }
 
 static uint16_t keep(char *dst, size_t size, const char *src, size_t len)
@@ -654,30 +685,17 @@ static void ldap_gap(struct session *s, void *state, enum flow_dir dir, uint64_t
 static void ldap_end(struct session *s, void *state)
 {
     struct ldap_state *st = state;
+    struct pend_head *h;
 
-    for (;;) {
-        struct pend_msg *best = NULL;
-
-        for (int i = 0; i < LDAP_PENDING; i++)
-            if (st->msgs[i].in_use && (best == NULL || st->msgs[i].seq < best->seq))
-                best = &st->msgs[i];
-        if (best == NULL)
-            break;
-        if (best->id > 0)
-            write_msg(s, best);
-        best->in_use = false;
+    while ((h = pend_oldest(st->msgs, sizeof(st->msgs[0]))) != NULL) {
+        if (h->id > 0)
+            write_msg(s, (struct pend_msg *)h);
+        h->in_use = false;
     }
-    for (;;) {
-        struct pend_search *best = NULL;
-
-        for (int i = 0; i < LDAP_PENDING; i++)
-            if (st->searches[i].in_use && (best == NULL || st->searches[i].seq < best->seq))
-                best = &st->searches[i];
-        if (best == NULL)
-            break;
-        if (best->id > 0)
-            write_search(s, best);
-        best->in_use = false;
+    while ((h = pend_oldest(st->searches, sizeof(st->searches[0]))) != NULL) {
+        if (h->id > 0)
+            write_search(s, (struct pend_search *)h);
+        h->in_use = false;
     }
 }
 
