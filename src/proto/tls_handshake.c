@@ -116,8 +116,33 @@ static void read_list(struct rd *list, unsigned width, uint16_t *out16, uint8_t 
     }
 }
 
-static void client_extension(struct tls_client_hello *ch, uint16_t type, struct rd e)
+/* An extensions block (a 2-byte length, then type, length, body records): every type is kept in
+ * types (at most TLS_MAX_EXTS, the rest flag capped) and each body goes to fn. -1 when malformed. */
+static int extensions_walk(struct rd *r, uint16_t *types, uint16_t *n, bool *capped,
+                           void (*fn)(void *hello, uint16_t type, struct rd body), void *hello)
 {
+    struct rd exts = rd_sub(r, rd_u16(r));
+
+    if (exts.bad)
+        return -1;
+    while (rd_left(&exts) >= 4) {
+        uint16_t  type = rd_u16(&exts);
+        struct rd body = rd_sub(&exts, rd_u16(&exts));
+
+        if (body.bad)
+            return -1;
+        if (*n < TLS_MAX_EXTS)
+            types[(*n)++] = type;
+        else
+            *capped = true;
+        fn(hello, type, body);
+    }
+    return 0;
+}
+
+static void client_extension(void *hello, uint16_t type, struct rd e)
+{
+    struct tls_client_hello *ch = hello;
     struct rd list;
 
     switch (type) {
@@ -162,10 +187,11 @@ static void client_extension(struct tls_client_hello *ch, uint16_t type, struct 
     }
 }
 
+
 int tls_handshake_client_hello(const uint8_t *p, size_t len, struct tls_client_hello *ch)
 {
     struct rd r = { .p = p, .len = len };
-    struct rd list, exts;
+    struct rd list;
     uint8_t   sid_len;
 
     memset(ch, 0, sizeof(*ch));
@@ -195,22 +221,7 @@ int tls_handshake_client_hello(const uint8_t *p, size_t len, struct tls_client_h
     if (rd_left(&r) < 2)
         return 0;                    /* no extensions: allowed */
 
-    exts = rd_sub(&r, rd_u16(&r));
-    if (exts.bad)
-        return -1;
-    while (rd_left(&exts) >= 4) {
-        uint16_t  type = rd_u16(&exts);
-        struct rd body = rd_sub(&exts, rd_u16(&exts));
-
-        if (body.bad)
-            return -1;
-        if (ch->n_exts < TLS_MAX_EXTS)
-            ch->exts[ch->n_exts++] = type;
-        else
-            ch->capped = true;
-        client_extension(ch, type, body);
-    }
-    return 0;
+    return extensions_walk(&r, ch->exts, &ch->n_exts, &ch->capped, client_extension, ch);
 }
 
 int tls_handshake_v2_client_hello(const uint8_t *p, size_t len, struct tls_client_hello *ch)
@@ -255,8 +266,9 @@ static const uint8_t hrr_random[32] = {
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
-static void server_extension(struct tls_server_hello *sh, uint16_t type, struct rd e)
+static void server_extension(void *hello, uint16_t type, struct rd e)
 {
+    struct tls_server_hello *sh = hello;
     switch (type) {
     case TLS_EXT_SUPPORTED_VERSIONS:
         /* the server names exactly one version */
@@ -282,10 +294,11 @@ static void server_extension(struct tls_server_hello *sh, uint16_t type, struct 
     }
 }
 
+
 int tls_handshake_server_hello(const uint8_t *p, size_t len, struct tls_server_hello *sh)
 {
     struct rd r = { .p = p, .len = len };
-    struct rd rnd, sid, exts;
+    struct rd rnd, sid;
     uint8_t   sid_len;
     bool      draft;
 
@@ -313,22 +326,7 @@ int tls_handshake_server_hello(const uint8_t *p, size_t len, struct tls_server_h
     if (rd_left(&r) < 2)
         return 0;
 
-    exts = rd_sub(&r, rd_u16(&r));
-    if (exts.bad)
-        return -1;
-    while (rd_left(&exts) >= 4) {
-        uint16_t  type = rd_u16(&exts);
-        struct rd body = rd_sub(&exts, rd_u16(&exts));
-
-        if (body.bad)
-            return -1;
-        if (sh->n_exts < TLS_MAX_EXTS)
-            sh->exts[sh->n_exts++] = type;
-        else
-            sh->capped = true;
-        server_extension(sh, type, body);
-    }
-    return 0;
+    return extensions_walk(&r, sh->exts, &sh->n_exts, &sh->capped, server_extension, sh);
 }
 
 int tls_handshake_ske_curve(const uint8_t *p, size_t len)
