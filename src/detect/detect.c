@@ -89,6 +89,12 @@ void detect_free(struct detect *d)
     free(d);
 }
 
+bool detect_watching(const struct detect *d)
+{
+    /* Read without the lock: a host watched a moment late is checked at the flow's end anyway. */
+    return __atomic_load_n(&d->w->n_live, __ATOMIC_RELAXED) > 0;
+}
+
 /* ---- the watch lock: only a shared watch has one to take ---- */
 
 static void watch_lock(struct detect *d)
@@ -241,7 +247,7 @@ struct target *detect_target_add(struct detect *d, enum target_kind kind, const 
     }
     t = slot;
     if (!t->live)
-        d->w->n_live++;
+        __atomic_add_fetch(&d->w->n_live, 1, __ATOMIC_RELAXED);
     memset(t, 0, sizeof(*t));
     t->live = true;
     t->kind = (uint8_t)kind;

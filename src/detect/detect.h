@@ -69,6 +69,10 @@ void detect_dns_query(struct detect *d, const struct detect_conn *c, pw_time ts,
 void detect_dns_answer(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name,
                        size_t name_len, const char *answer, size_t answer_len);
 
+/* False while no host is watched: then no flow can be a callback, and callers skip describing
+ * the flow at all (every flow ends through here). */
+bool detect_watching(const struct detect *d);
+
 /* An analyzer confirmed the flow's protocol (service set), or the flow ended: is it a callback? */
 void detect_flow_service(struct detect *d, const struct detect_conn *c, pw_time ts);
 void detect_flow_end(struct detect *d, const struct detect_conn *c, pw_time ts);

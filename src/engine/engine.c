@@ -284,8 +284,12 @@ static void engine_view_fill(struct engine *e, struct flow *f, enum flow_dir dir
     v->has_payload = p->payload_len > 0;
     v->l4_proto = p->l4_proto;
     v->tcp_flags = p->tcp_flags;
-    engine_uid(e, f->id, v->uid_buf, sizeof(v->uid_buf));
-    v->uid = v->uid_buf;
+    /* Formatting a uid is the costly part of a view: a flow with a session has it already. */
+    v->uid = session_flow_uid(f);
+    if (v->uid == NULL) {
+        engine_uid(e, f->id, v->uid_buf, sizeof(v->uid_buf));
+        v->uid = v->uid_buf;
+    }
     v->identified = session_is_identified(f);
     v->confirming = session_is_confirming(f);
     n = session_service(f, e->view_app, sizeof(e->view_app));

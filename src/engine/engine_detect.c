@@ -85,6 +85,8 @@ void session_detect_confirmed(struct session *s)
     struct detect_conn c;
     char svc[64];
 
+    if (!detect_watching(s->e->detect))
+        return;
     session_detect_conn(s, &c, svc, sizeof(svc));
     detect_flow_service(s->e->detect, &c, s->now);
 }
@@ -115,7 +117,7 @@ void engine_detect_flow_end(struct engine *e, struct flow *f)
     struct detect_conn c;
     char uid[UID_STRLEN], svc[64];
 
-    if (f->tunnel_outer || !ip_proto_has_ports(f->key.proto))
+    if (f->tunnel_outer || !ip_proto_has_ports(f->key.proto) || !detect_watching(e->detect))
         return;
     if (s != NULL) {
         flow_conn(f, s->uid, &s->det, &c, svc, sizeof(svc));

@@ -664,6 +664,13 @@ bool session_is_confirming(const struct flow *f)
     return s != NULL && s->identified && !s->detached && s->proto != PROTO_UNKNOWN && !s->confirmed;
 }
 
+const char *session_flow_uid(const struct flow *f)
+{
+    const struct session *s = f->app;
+
+    return s != NULL ? s->uid : NULL;
+}
+
 const char *session_domain(const struct flow *f)
 {
     const struct session *s = f->app;

@@ -82,6 +82,8 @@ size_t session_service(const struct flow *f, char *buf, size_t size);
 
 /* For the inline view: identification decided (found or unknown), and the flow's domain fact. */
 bool session_is_identified(const struct flow *f);
+/* The flow's uid text, formatted once when its session began; NULL for a flow without one yet. */
+const char *session_flow_uid(const struct flow *f);
 bool session_is_confirming(const struct flow *f);
 const char *session_domain(const struct flow *f);
 
