@@ -385,11 +385,22 @@ static void encodings_text(unsigned enc, char *buf, size_t size)
         snprintf(buf, size, "none");
 }
 
+static void header_name_upper(const struct lookup_attempt *a, char *buf, size_t size)
+{
+    size_t n = a->name != NULL ? a->name_len : 0, i;
+
+    if (n >= size)
+        n = size - 1;
+    for (i = 0; i < n; i++)
+        buf[i] = (char)((a->name[i] >= 'a' && a->name[i] <= 'z') ? a->name[i] - 32 : a->name[i]);
+    buf[i] = '\0';
+}
+
 /* Corelight's header sub and log4j.log row; the target from their parser when their test
  * matched, else from ours (an obfuscation their regex does not see). */
-static size_t header_sub(const struct lookup_attempt *a, bool is_orig, char *sub, size_t size, char tgt[4][JNDI_HOST_MAX])
+static size_t header_sub(const struct lookup_attempt *a, const char *name, bool is_orig, char *sub, size_t size,
+                         char tgt[4][JNDI_HOST_MAX])
 {
-    char name[128];
     const struct jndi_hit *h = a->hit;
 
     if (a->corelight_name || a->corelight_value) {
@@ -408,9 +419,6 @@ static size_t header_sub(const struct lookup_attempt *a, bool is_orig, char *sub
         snprintf(tgt[0], JNDI_HOST_MAX, "%.200s%s%.50s", tgt[1], h->path[0] != '\0' ? "/" : "", h->path);
         snprintf(tgt[2], JNDI_HOST_MAX, "%s", h->host);
     }
-    detect_lower_copy(name, sizeof(name), a->name != NULL ? a->name : "", a->name_len);
-    for (char *p = name; *p != '\0'; p++)
-        *p = (char)((*p >= 'a' && *p <= 'z') ? *p - 32 : *p);
     return (size_t)snprintf(sub, size,
                             "uri='%.*s', payload_uri=%s, payload_stem=%s, payload_host=%s, payload_port=%s, "
                             "method=%.*s, is_orig=%s, header name='%s',  header value='%.*s' ",
@@ -421,10 +429,9 @@ static size_t header_sub(const struct lookup_attempt *a, bool is_orig, char *sub
 }
 
 static void log4j_row(struct detect *d, const struct detect_conn *c, pw_time ts, bool is_orig,
-                      const struct lookup_attempt *a, char tgt[4][JNDI_HOST_MAX])
+                      const struct lookup_attempt *a, const char *name, char tgt[4][JNDI_HOST_MAX])
 {
     struct log4j_record r;
-    char name[128];
 
     memset(&r, 0, sizeof(r));
     r.ts = ts;
@@ -444,9 +451,6 @@ static void log4j_row(struct detect *d, const struct detect_conn *c, pw_time ts,
         log_mark(&r.log_set, LOG4J_F_METHOD);
     }
     r.is_orig = is_orig;
-    detect_lower_copy(name, sizeof(name), a->name != NULL ? a->name : "", a->name_len);
-    for (char *p = name; *p != '\0'; p++)
-        *p = (char)((*p >= 'a' && *p <= 'z') ? *p - 32 : *p);
     r.name = log_str_from(name, strlen(name));
     r.value = log_str_from((const char *)a->value, a->value_len);
     log_mark(&r.log_set, LOG4J_F_NAME);
@@ -461,7 +465,7 @@ bool detect_lookup_attempt_unlocked(struct detect *d, const struct detect_conn *
 {
     const struct jndi_hit *h = a->hit;
     struct raise r;
-    char sub[SUB_MAX], enc[64], tgt[4][JNDI_HOST_MAX], host[JNDI_HOST_MAX];
+    char sub[SUB_MAX], enc[64], tgt[4][JNDI_HOST_MAX], host[JNDI_HOST_MAX], name[128];
     const struct addr *victim = is_orig ? &c->id.resp_h : &c->id.orig_h;
     uint32_t inc;
     size_t o;
@@ -489,14 +493,16 @@ bool detect_lookup_attempt_unlocked(struct detect *d, const struct detect_conn *
     memset(&r, 0, sizeof(r));
     r.type = attempt_notes[a->where];
     if (a->where == ATTEMPT_HEADER) {
-        o = header_sub(a, is_orig, sub, sizeof(sub), tgt);
+        /* Zeek's http_header event hands scripts the name upper-cased. */
+        header_name_upper(a, name, sizeof(name));
+        o = header_sub(a, name, is_orig, sub, sizeof(sub), tgt);
         /* Ours after Corelight's text, which stays a prefix SIEM rules can keep matching. */
         if (o < sizeof(sub)) {
             encodings_text(h->encodings, enc, sizeof(enc));
             o += (size_t)snprintf(sub + o, sizeof(sub) - o, "scheme=%s, normalized='%s', encodings=%s", h->scheme,
                                   h->normalized, enc);
         }
-        log4j_row(d, c, ts, is_orig, a, tgt);
+        log4j_row(d, c, ts, is_orig, a, name, tgt);
         detect_conn_ident(c, false, r.ident, sizeof(r.ident));
         snprintf(r.ident + strlen(r.ident), sizeof(r.ident) - strlen(r.ident), "%.*s%.*s", (int)a->name_len,
                  a->name != NULL ? a->name : "", (int)(a->value_len > 512 ? 512 : a->value_len),
