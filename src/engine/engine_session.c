@@ -621,11 +621,13 @@ struct file_ctx *session_file_open(struct session *s, enum flow_dir dir, const c
 {
     struct file_origin o;
 
-    /* Certificates are files only when asked for, as Zeek's X509::log_x509_in_files_log. */
-    if (strcmp(source, "SSL") == 0 && !s->e->cfg.x509_in_files)
-        return NULL;
     file_origin_fill(s, dir, source, &o);
     return files_open(s->e->files, &o, s->now, total_bytes, filename, filename_len);
+}
+
+bool session_certificate_files(const struct session *s)
+{
+    return s->e->cfg.x509_in_files;
 }
 
 struct file_ctx *session_file_open_shared(struct session *s, enum flow_dir dir, const char *source, const char *key,

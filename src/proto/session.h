@@ -69,6 +69,9 @@ struct file_ctx;
 struct file_ctx *session_file_open(struct session *s, enum flow_dir dir, const char *source,
                                    uint64_t total_bytes, const char *filename, size_t filename_len);
 
+/* Whether certificates are to be files too (--x509-in-files, Zeek's X509::log_x509_in_files_log). */
+bool session_certificate_files(const struct session *s);
+
 /* A file several connections carry (HTTP range responses of one URL): the one open under key (a
  * protocol-made handle, e.g. host + URL), or a new one. Feed it with file_data_at and let go of it
  * with file_release. NULL when capped. */

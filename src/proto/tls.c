@@ -337,7 +337,7 @@ static void on_certificate(struct session *s, struct tls_state *st, enum flow_di
     }
     d->fps[d->n_fps][TLS_FP_HEX] = '\0';
     d->n_fps++;
-    {
+    if (session_certificate_files(s)) {
         /* Each certificate is a file, as Zeek's X.509 file analysis has it. */
         struct file_ctx *f = session_file_open(s, dir, "SSL", 0, NULL, 0);
 
