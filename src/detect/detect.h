@@ -36,7 +36,6 @@ struct detect_flow {
 
 #define DETECT_FLOW_CALLBACK_DONE 0x01u  /* LOG4J_CALLBACK decided for this flow */
 #define DETECT_FLOW_SHELL_DONE    0x02u
-#define DETECT_FLOW_DOWNLOAD_DONE 0x04u
 
 /* The flow a fact is about. */
 struct detect_conn {
