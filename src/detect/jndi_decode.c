@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "detect/jndi.h"
+#include "util/bytes.h"
 
 /* Past this a numeric entity's value only saturates: leading zeros cost time, not state. */
 #define CP_INVALID 0x110000u
@@ -26,17 +27,6 @@ static const struct entity entities[] = {
 #define ENTITY_NAME_MAX 6
 
 static bool pull(struct jndi_decoder *d, int k, struct jndi_item *it);
-
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 size_t jndi_decode_utf8(uint32_t cp, uint8_t out[4])
 {
@@ -127,7 +117,7 @@ static long hex_at(struct jndi_decoder *d, int k, int from, int n)
 
     for (int i = from; i < from + n; i++) {
         const struct jndi_item *x = peek(d, k, i);
-        int h = x != NULL ? hexval(x->c) : -1;
+        int h = x != NULL ? hex_value((unsigned char)x->c) : -1;
 
         if (h < 0)
             return -1;
@@ -191,13 +181,13 @@ static bool decode_numeric(struct jndi_decoder *d, int k, bool hex)
     uint32_t v = 0;
     int dv;
 
-    if (x == NULL || (dv = hexval(x->c)) < 0 || dv >= base)
+    if (x == NULL || (dv = hex_value((unsigned char)x->c)) < 0 || dv >= base)
         return false;
     first = l->look[0];
     for (int i = 0; i < pre; i++)
         enc |= l->look[i].enc;
     consume(l, pre);
-    while ((x = peek(d, k, 0)) != NULL && (dv = hexval(x->c)) >= 0 && dv < base) {
+    while ((x = peek(d, k, 0)) != NULL && (dv = hex_value((unsigned char)x->c)) >= 0 && dv < base) {
         v = v * (uint32_t)base + (uint32_t)dv;
         if (v > CP_INVALID)
             v = CP_INVALID;

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 
 #include "inline/inline_int.h"
+#include "util/bytes.h"
 
 #define READ_CHUNK   65536
 #define MAX_PIDS     65536
@@ -44,24 +45,13 @@ struct inline_proc {
 
 /* ---- one /proc/net line ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* n hex digits at p; -1 if one is not. */
 static int hex_n(const char *p, size_t n, uint64_t *out)
 {
     uint64_t v = 0;
 
     for (size_t i = 0; i < n; i++) {
-        int d = hexval(p[i]);
+        int d = hex_value((unsigned char)p[i]);
 
         if (d < 0)
             return -1;

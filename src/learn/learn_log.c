@@ -1,5 +1,6 @@
 /* learn/learn_log.c - reads Zeek logs back: TSV with #fields headers or JSON lines, plain or gzip. */
 #include "learn/learn_log.h"
+#include "util/bytes.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -81,25 +82,14 @@ uint64_t learn_log_bad_lines(const struct learn_log *l)
     return l->bad;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Zeek's ASCII writer escapes separators and unprintable bytes as \xHH; other text is as is. */
 static size_t unescape_x(const char *s, size_t len, char *out)
 {
     size_t o = 0;
 
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' && hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
-            out[o++] = (char)(hexval(s[i + 2]) << 4 | hexval(s[i + 3]));
+        if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' && hex_value((unsigned char)s[i + 2]) >= 0 && hex_value((unsigned char)s[i + 3]) >= 0) {
+            out[o++] = (char)(hex_value((unsigned char)s[i + 2]) << 4 | hex_value((unsigned char)s[i + 3]));
             i += 3;
         } else {
             out[o++] = s[i];
@@ -302,7 +292,7 @@ static int hex4(const char *p, const char *end, uint32_t *v)
     if (end - p < 4)
         return -1;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = hex_value((unsigned char)p[i]);
 
         if (h < 0)
             return -1;

@@ -13,6 +13,7 @@
 #include "log/log_buf.h"
 #include "log/log_value.h"
 #include "log/log_writer.h"
+#include "util/io.h"
 
 #define LOG_SET_MAX_FILES 32
 #define LOG_SET_FILE_BUF  (64u * 1024u)
@@ -123,28 +124,12 @@ struct log_set *log_set_create(const struct log_set_config *cfg, char *err, size
     return set;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Writes out a file's buffer; on failure the buffered rows are lost and counted. */
 static int file_flush(struct log_set *set, struct log_file *f)
 {
     int rc = 0;
 
-    if (f->len > 0 && write_all(f->fd, f->buf, f->len) != 0) {
+    if (f->len > 0 && io_write_all(f->fd, f->buf, f->len) != 0) {
         set->stats.io_errors++;
         rc = -1;
     }
@@ -159,7 +144,7 @@ static int file_put(struct log_set *set, struct log_file *f, const char *p, size
     if (n > LOG_SET_FILE_BUF - f->len)
         rc = file_flush(set, f);
     if (n > LOG_SET_FILE_BUF) {
-        if (write_all(f->fd, p, n) != 0) {
+        if (io_write_all(f->fd, p, n) != 0) {
             set->stats.io_errors++;
             rc = -1;
         }

@@ -6,6 +6,7 @@
 
 #include "proto/analyzer.h"
 #include "proto/http_int.h"
+#include "util/bytes.h"
 
 static bool is_ws(char c)
 {
@@ -143,13 +144,6 @@ bool http_parse_reply_line(const char *line, size_t len, struct http_reply_line 
     return true;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    return tolower(c) - 'a' + 10;
-}
-
 size_t http_unescape_uri(const char *in, size_t len, char *out, unsigned *flags)
 {
     const unsigned char *p = (const unsigned char *)in, *end = p + len;
@@ -178,13 +172,13 @@ size_t http_unescape_uri(const char *in, size_t len, char *out, unsigned *flags)
             continue;
         }
         if (isxdigit(p[0]) && isxdigit(p[1])) {
-            out[o++] = (char)((hexval(p[0]) << 4) + hexval(p[1]));
+            out[o++] = (char)((hex_value((unsigned char)p[0]) << 4) + hex_value((unsigned char)p[1]));
             p += 2;
         } else if (end - p >= 5 && p[0] == 'u' && isxdigit(p[1]) && isxdigit(p[2]) && isxdigit(p[3]) &&
                    isxdigit(p[4])) {
             if (!(p[1] == '0' && p[2] == '0'))
-                out[o++] = (char)((hexval(p[1]) << 4) + hexval(p[2]));
-            out[o++] = (char)((hexval(p[3]) << 4) + hexval(p[4]));
+                out[o++] = (char)((hex_value((unsigned char)p[1]) << 4) + hex_value((unsigned char)p[2]));
+            out[o++] = (char)((hex_value((unsigned char)p[3]) << 4) + hex_value((unsigned char)p[4]));
             p += 5;
         } else {
             *flags |= HTTP_UNESC_UNESCAPED;

@@ -727,8 +727,8 @@ const struct analyzer ldap_analyzer = {
     .logs        = ldap_logs,
 };
 
-/* CLDAP: the same parser over datagrams, with Zeek's UDP service name. Not in proto_list.h yet:
- * it needs its own row, PROTO(LDAP_UDP, ldap_udp). */
+/* CLDAP: the same parser over datagrams, with Zeek's UDP service name (its own row in
+ * proto_list.h, PROTO(LDAP_UDP, ldap_udp)). */
 static const uint16_t ldap_udp_ports[] = { 389, 0 };
 
 const struct analyzer ldap_udp_analyzer = {

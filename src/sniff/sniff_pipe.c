@@ -1,26 +1,11 @@
 /* sniff/sniff_pipe.c - framing of the worker-to-logger stream, both ends. */
 #include "sniff/sniff_pipe.h"
+#include "util/io.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 int sniff_pipe_out_init(struct sniff_pipe_out *o, int fd, size_t cap)
 {
@@ -35,7 +20,7 @@ int sniff_pipe_out_flush(struct sniff_pipe_out *o)
 {
     int rc = 0;
 
-    if (o->len > 0 && write_all(o->fd, o->buf, o->len) != 0) {
+    if (o->len > 0 && io_write_all(o->fd, o->buf, o->len) != 0) {
         o->lost++;
         rc = -1;
     }
@@ -57,7 +42,7 @@ void sniff_pipe_out_put(struct sniff_pipe_out *o, enum sniff_msg_kind kind, cons
         sniff_pipe_out_flush(o);
     if (sizeof(m) + len > o->cap) {
         /* Larger than the whole buffer: straight through, header first. */
-        if (write_all(o->fd, (const char *)&m, sizeof(m)) != 0 || write_all(o->fd, body, len) != 0)
+        if (io_write_all(o->fd, (const char *)&m, sizeof(m)) != 0 || io_write_all(o->fd, body, len) != 0)
             o->lost++;
         return;
     }

@@ -1,4 +1,4 @@
-/* util/bytes.h - big-endian readers for packet bytes, and the byte slice type. */
+/* util/bytes.h - big-endian readers for packet bytes, the byte slice type, hex digits. */
 #ifndef PW_UTIL_BYTES_H
 #define PW_UTIL_BYTES_H
 
@@ -34,6 +34,18 @@ static inline uint16_t rd_le16(const uint8_t *p)
 static inline uint32_t rd_le32(const uint8_t *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* The value of a hexadecimal digit (either case), or -1. */
+static inline int hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
 }
 
 #endif
