@@ -172,13 +172,13 @@ size_t http_unescape_uri(const char *in, size_t len, char *out, unsigned *flags)
             continue;
         }
         if (isxdigit(p[0]) && isxdigit(p[1])) {
-            out[o++] = (char)((hex_value((unsigned char)p[0]) << 4) + hex_value((unsigned char)p[1]));
+            out[o++] = (char)(hex_value((unsigned char)p[0]) * 16 + hex_value((unsigned char)p[1]));
             p += 2;
         } else if (end - p >= 5 && p[0] == 'u' && isxdigit(p[1]) && isxdigit(p[2]) && isxdigit(p[3]) &&
                    isxdigit(p[4])) {
             if (!(p[1] == '0' && p[2] == '0'))
-                out[o++] = (char)((hex_value((unsigned char)p[1]) << 4) + hex_value((unsigned char)p[2]));
-            out[o++] = (char)((hex_value((unsigned char)p[3]) << 4) + hex_value((unsigned char)p[4]));
+                out[o++] = (char)(hex_value((unsigned char)p[1]) * 16 + hex_value((unsigned char)p[2]));
+            out[o++] = (char)(hex_value((unsigned char)p[3]) * 16 + hex_value((unsigned char)p[4]));
             p += 5;
         } else {
             *flags |= HTTP_UNESC_UNESCAPED;
