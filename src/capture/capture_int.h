@@ -1,7 +1,8 @@
-/* capture/capture_int.h - private to capture/: the native pcapng reader behind capture_file_open. */
+/* capture/capture_int.h - private to capture/: the native pcap and pcapng readers behind capture_file_open. */
 #ifndef PW_CAPTURE_CAPTURE_INT_H
 #define PW_CAPTURE_CAPTURE_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,5 +28,23 @@ enum capture_status capture_pcapng_next(struct capture_pcapng *ng, struct captur
 const char *capture_pcapng_error(const struct capture_pcapng *ng);
 
 void capture_pcapng_close(struct capture_pcapng *ng);
+
+/* Classic pcap (version 2.4, µs or ns stamps, either byte order) read in place from memory the
+ * caller keeps mapped: no copy per packet, and a reader that skips most packets (a sniff -r
+ * worker keeping its share of the flows) touches little more than their headers. */
+struct capture_pcap;
+
+/* Whether buf starts with a file header capture_pcap_open takes; other pcap variants (modified,
+ * Navtel, version 2.3 and older) are left to libpcap. */
+bool capture_pcap_native(const uint8_t *buf, size_t len);
+
+/* buf must stay valid and unchanged until capture_pcap_close. */
+struct capture_pcap *capture_pcap_open(const uint8_t *buf, size_t len, char *err, size_t errlen);
+
+enum capture_status capture_pcap_next(struct capture_pcap *p, struct capture_frame *frame);
+
+const char *capture_pcap_error(const struct capture_pcap *p);
+
+void capture_pcap_close(struct capture_pcap *p);
 
 #endif

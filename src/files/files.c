@@ -1,8 +1,9 @@
 /* files/files.c - the file manager: a capped pool of files in transfer, and their files.log rows.
  *
  * Policies:
- * - Slots are created at files_create (max_open of them, with their three EVP digest contexts),
- *   so opening a file allocates nothing. files_open returns NULL at the cap (counted).
+ * - max_open slots; a slot gets its three EVP digest contexts the first time it is used and keeps
+ *   them, so opening a file allocates nothing once as many files have been open at once before.
+ *   files_open returns NULL at the cap (counted).
  * - fuid: "F" + base62 of 96 bits, a keyed mix of the connection uid, the source, the direction and
  *   the manager's file sequence number. Unique within a run, and repeatable whenever connection
  *   uids are (the engine's seeded mode), since pcap order fixes the sequence.
@@ -86,6 +87,7 @@ struct files {
     char                  *extract_dir;     /* NULL: no extraction */
     uint64_t               extract_limit;
     uint32_t               max_open;
+    uint32_t               n_ready;         /* slots[0..n_ready) have their digest contexts */
     uint32_t               shared_open;     /* shared files in transfer (expiry scans only then) */
     struct file_ctx       *slots;
     struct file_ctx       *free_head;
@@ -151,7 +153,6 @@ struct files *files_create(const struct files_config *cfg, struct log_set *logs,
 {
     static const struct files_config defaults = {.hashes = FILES_HASH_ALL};
     struct files *fm;
-    uint32_t i;
 
     if (cfg == NULL)
         cfg = &defaults;
@@ -185,24 +186,31 @@ struct files *files_create(const struct files_config *cfg, struct log_set *logs,
         snprintf(err, errlen, "out of memory for %u open files", fm->max_open);
         goto fail;
     }
-    /* Pushed in reverse so slot 0 is handed out first and reused first (LIFO keeps it warm). */
-    for (i = fm->max_open; i-- > 0;) {
-        struct file_ctx *f = &fm->slots[i];
-
-        f->fm = fm;
-        f->ext.fd = -1;
-        if (file_hash_init(&f->hash) != 0) {
-            snprintf(err, errlen, "out of memory for digest contexts");
-            goto fail;
-        }
-        f->next_free = fm->free_head;
-        fm->free_head = f;
-    }
     return fm;
 
 fail:
     files_free(fm);
     return NULL;
+}
+
+/* Readies the next never-used slot. Slots are readied on first use rather than all at start-up:
+ * the default 4096 would cost 12288 digest contexts and every page of the slot array in each
+ * engine (a sniff worker, a test run) before its first packet, while a run seldom has more than a
+ * few dozen files in transfer at once. A readied slot keeps its contexts for life, so once the
+ * busiest moment has been seen nothing more is allocated. */
+static struct file_ctx *slot_ready_next(struct files *fm)
+{
+    struct file_ctx *f;
+
+    if (fm->n_ready == fm->max_open)
+        return NULL;
+    f = &fm->slots[fm->n_ready];
+    f->fm = fm;
+    f->ext.fd = -1;
+    if (file_hash_init(&f->hash) != 0)
+        return NULL;
+    fm->n_ready++;
+    return f;
 }
 
 /* Decides the MIME type on what the bof buffer holds, and starts extraction with it. */
@@ -233,12 +241,13 @@ struct file_ctx *files_open(struct files *fm, const struct file_origin *o, pw_ti
 
     if (fm == NULL || o == NULL)
         return NULL;
-    f = fm->free_head;
+    f = fm->free_head != NULL ? fm->free_head : slot_ready_next(fm);
     if (f == NULL) {
         fm->stats.refused++;
         return NULL;
     }
-    fm->free_head = f->next_free;
+    if (f == fm->free_head)
+        fm->free_head = f->next_free;
     f->next_free = NULL;
     memset(&f->in_use, 0, offsetof(struct file_ctx, bof) - offsetof(struct file_ctx, in_use));
     f->ext.fd = -1;
@@ -480,10 +489,10 @@ void files_free(struct files *fm)
     if (fm == NULL)
         return;
     if (fm->slots != NULL) {
-        for (i = 0; i < fm->max_open; i++)
+        for (i = 0; i < fm->n_ready; i++)
             if (fm->slots[i].in_use)
                 finish(&fm->slots[i], true);
-        for (i = 0; i < fm->max_open; i++)
+        for (i = 0; i < fm->n_ready; i++)
             file_hash_fini(&fm->slots[i].hash);
         free(fm->slots);
     }
@@ -534,7 +543,7 @@ struct file_ctx *files_open_shared(struct files *fm, uint64_t key, const struct 
     if (fm == NULL || o == NULL || o->uid == NULL)
         return NULL;
     key |= 1;   /* 0 means "not shared" */
-    for (uint32_t i = 0; i < fm->max_open && fm->shared_open > 0; i++) {
+    for (uint32_t i = 0; i < fm->n_ready && fm->shared_open > 0; i++) {
         f = &fm->slots[i];
         if (f->in_use && f->share_key == key) {
             add_conn(f, o);
@@ -580,7 +589,7 @@ void file_release(struct file_ctx *f, pw_time now)
 
 void files_expire(struct files *fm, pw_time now)
 {
-    for (uint32_t i = 0; fm != NULL && i < fm->max_open && fm->shared_open > 0; i++) {
+    for (uint32_t i = 0; fm != NULL && i < fm->n_ready && fm->shared_open > 0; i++) {
         struct file_ctx *f = &fm->slots[i];
 
         if (f->in_use && f->share_key != 0 && now - f->last > FILES_SHARED_TIMEOUT)
