@@ -2,16 +2,22 @@
 #include "capture/capture_live.h"
 
 #include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <string.h>
 
 /* Why not the kernel's PACKET_FANOUT_HASH: it hashes the outer headers, and a tunnel endpoint
  * (Linux's vxlan device, a mirroring source) may give the two directions of one inner flow
  * different outer source ports, which would split the flow between workers.
  *
- * The program returns a hash; the kernel takes it modulo the number of sockets. Loads are
- * relative to the network header (SKF_NET_OFF), because the fanout runs before the packet
- * socket moves skb->data to the link header, and received and sent packets differ there. A load
- * outside the packet ends the program with 0: such frames go to the first worker. */
+ * The program returns a hash; the kernel takes it modulo the number of sockets. Loads are plain
+ * offsets from skb->data, which the kernel serves from paged data as well. Offsets from the
+ * network header (SKF_NET_OFF) would have spared finding it, but they reach only the linear part,
+ * and a NIC driver that keeps little of a large frame linear (ENA's 256-byte copybreak leaves the
+ * outer headers there and the VXLAN payload in pages) would have sent every large mirrored frame
+ * to the first worker while the small frames of the same flow went elsewhere. The fanout runs
+ * before the packet socket moves skb->data back to the link header, so a received packet's data
+ * starts at its network header and a sent one's at its link header. A load outside the packet
+ * ends the program with 0: such frames go to the first worker. */
 
 #define M_L3    1   /* scratch slots: offset of the IP header being read */
 #define M_L4    2   /* its payload's offset */
@@ -23,13 +29,13 @@
 #define MAX_LABELS 16
 #define MAX_FIXUPS 64
 
-enum label { L_OUT4, L_OUT6, L_TUN, L_VXLAN, L_GENEVE, L_GEN_ETH, L_IN_ETYPE, L_IN4, L_IN6, L_PORTS, L_PORTLOAD,
+enum label { L_SENT, L_BASE, L_OUT4, L_OUT6, L_TUN, L_VXLAN, L_GENEVE, L_GEN_ETH, L_IN_ETYPE, L_IN4, L_IN6, L_PORTS, L_PORTLOAD,
              L_NOPORTS };
 
 struct bpf_asm {
     struct sock_filter *p;
     unsigned            n, max;
-    bool                user;     /* offsets from the frame start (a test running libpcap's interpreter) */
+    bool                user;     /* frames from their start (a test running libpcap's interpreter) */
     int                 at[MAX_LABELS];
     struct {
         unsigned insn;
@@ -73,15 +79,9 @@ static void label(struct bpf_asm *a, enum label l)
     a->at[l] = (int)a->n;
 }
 
-/* Offset k from the network header. */
-static uint32_t net(const struct bpf_asm *a, uint32_t k)
-{
-    return a->user ? 14 + k : (uint32_t)SKF_NET_OFF + k;
-}
-
 static void ld_ind(struct bpf_asm *a, uint16_t size, uint32_t k)
 {
-    op(a, BPF_LD | size | BPF_IND, net(a, k));
+    op(a, BPF_LD | size | BPF_IND, k);
 }
 
 /* IPv4 at X = M[M_L3]: fills M_L4, M_PROTO, M_ADDR, M_FRAG. */
@@ -140,7 +140,7 @@ static void set_inner(struct bpf_asm *a, uint32_t l3, uint32_t et)
     ld_ind(a, BPF_H, et);
 }
 
-int capture_live_fanout_program(struct sock_filter *prog, unsigned max, bool userspace)
+int capture_live_fanout_program(struct sock_filter *prog, unsigned max, bool userspace, uint32_t link_len)
 {
     struct bpf_asm a;
 
@@ -151,9 +151,20 @@ int capture_live_fanout_program(struct sock_filter *prog, unsigned max, bool use
     for (int i = 0; i < MAX_LABELS; i++)
         a.at[i] = -1;
 
-    /* Outer header. */
-    op(&a, BPF_LD | BPF_IMM, 0);
+    /* Where the network header starts: after the link header in a frame as libpcap sees it and in
+     * one this host sends, at skb->data in one it receives. */
+    if (!userspace) {
+        op(&a, BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_AD_OFF + SKF_AD_PKTTYPE);
+        jmp(&a, BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, L_SENT, -1);
+        op(&a, BPF_LD | BPF_IMM, 0);
+        jmp(&a, BPF_JMP | BPF_JA, 0, L_BASE, -1);
+    }
+    label(&a, L_SENT);
+    op(&a, BPF_LD | BPF_IMM, link_len);
+    label(&a, L_BASE);
     op(&a, BPF_ST, M_L3);
+
+    /* Outer header. */
     if (userspace)
         op(&a, BPF_LD | BPF_H | BPF_ABS, 12);
     else

@@ -12,12 +12,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Pages read are handed back (MADV_DONTNEED) in steps of this many bytes: they stay in the page
+ * cache, but no longer count in the process's RSS, which would otherwise grow to the size of the
+ * file. */
+#define MAP_RELEASE_STEP   (8u * 1024 * 1024)
+#define RECORD_BEFORE_DATA 16u   /* a pcap record header precedes its frame's bytes */
+
 struct capture {
     pcap_t                *pcap;
     struct capture_pcapng *ng;     /* set instead of pcap for pcapng files */
     struct capture_pcap   *mem;    /* set instead of pcap for a mapped pcap 2.4 file */
     void                  *map;
     size_t                 map_len;
+    size_t                 map_released;   /* bytes at the map's start handed back */
     int                    link_type;
     char                   err[PCAP_ERRBUF_SIZE];
 };
@@ -126,14 +133,33 @@ struct capture *capture_file_open(const char *path, char *err, size_t errlen)
     return c;
 }
 
+/* Frames are borrowed only until the next capture_next, so everything before the current one is
+ * done with; a page touched again would only fault back in from the page cache. */
+static void release_read_pages(struct capture *c, const uint8_t *current)
+{
+    size_t upto = (size_t)(current - (const uint8_t *)c->map);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+    if (upto - c->map_released < MAP_RELEASE_STEP)
+        return;
+    upto = (upto - RECORD_BEFORE_DATA) & ~(page - 1);
+    if (madvise((uint8_t *)c->map + c->map_released, upto - c->map_released, MADV_DONTNEED) == 0)
+        c->map_released = upto;
+}
+
 enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
 {
     struct pcap_pkthdr *hdr;
     const u_char *data;
     int r;
 
-    if (c->mem != NULL)
-        return capture_pcap_next(c->mem, frame);
+    if (c->mem != NULL) {
+        enum capture_status st = capture_pcap_next(c->mem, frame);
+
+        if (st == CAPTURE_FRAME)
+            release_read_pages(c, frame->data);
+        return st;
+    }
     if (c->ng != NULL)
         return capture_pcapng_next(c->ng, frame);
     r = pcap_next_ex(c->pcap, &hdr, &data);

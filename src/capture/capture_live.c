@@ -168,7 +168,8 @@ static int set_fanout_program(struct capture_live *c, char *err, size_t errlen)
 {
     struct sock_filter insns[LIVE_FANOUT_MAX];
     struct sock_fprog fp;
-    int n = capture_live_fanout_program(insns, LIVE_FANOUT_MAX, false);
+    int n = capture_live_fanout_program(insns, LIVE_FANOUT_MAX, false,
+                                        c->link_type == LIVE_LINKTYPE_ETHERNET ? 14 : 0);
 
     if (n <= 0) {
         snprintf(err, errlen, "fanout program does not fit");

@@ -67,10 +67,11 @@ void capture_live_close(struct capture_live *c);
 /* The fanout program (capture_fanout.c): a symmetric hash of the flow, of the inner flow for
  * VXLAN (UDP 4789) and GENEVE (UDP 6081), so both directions of a mirrored flow reach one worker
  * whatever the outer ports. Writes at most max instructions; returns their number, or -1.
- * userspace: offsets from an Ethernet frame's start, no kernel extensions (for libpcap's
- * bpf_filter in tests). */
+ * link_len: the link header's length in a frame the host sends (14 on Ethernet, 0 on a raw IP
+ * device). userspace: frames from their start, no kernel extensions (for libpcap's bpf_filter in
+ * tests). */
 struct sock_filter;
-int capture_live_fanout_program(struct sock_filter *prog, unsigned max, bool userspace);
+int capture_live_fanout_program(struct sock_filter *prog, unsigned max, bool userspace, uint32_t link_len);
 
 /* A frame this host sent before its checksum was filled in (TP_STATUS_CSUMNOTREADY: the NIC
  * computes it, or the receiver's GRO left it partial): writes the TCP or UDP checksum the wire

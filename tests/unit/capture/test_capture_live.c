@@ -105,7 +105,7 @@ static unsigned run(const uint8_t *f, size_t n)
 
 static int setup(void **state)
 {
-    prog_len = capture_live_fanout_program(prog, 512, true);
+    prog_len = capture_live_fanout_program(prog, 512, true, 14);
     return prog_len > 0 ? 0 : -1;
 }
 
@@ -114,9 +114,9 @@ static void test_program_fits(void **state)
     struct sock_filter small[32];
 
     assert_true(prog_len > 50 && prog_len < 300);
-    assert_int_equal(capture_live_fanout_program(small, 32, true), -1);
+    assert_int_equal(capture_live_fanout_program(small, 32, true, 14), -1);
     /* The kernel form is the same length. */
-    assert_int_equal(capture_live_fanout_program(small, 0, false), -1);
+    assert_int_equal(capture_live_fanout_program(small, 0, false, 14), -1);
 }
 
 static void test_symmetric_v4(void **state)
