@@ -11,8 +11,8 @@
  *
  * The program returns a hash; the kernel takes it modulo the number of sockets. Loads are plain
  * offsets from skb->data, which the kernel serves from paged data as well. Offsets from the
- * network header (SKF_NET_OFF) would have spared finding it, but they reach only the linear part,
- * and a NIC driver that keeps little of a large frame linear (ENA's 256-byte copybreak leaves the
+ * network header (SKF_NET_OFF) would have spared finding it, but before Linux 6.15 they reach
+ * only the linear part, and a NIC driver that keeps little of a large frame linear (ENA's 256-byte copybreak leaves the
  * outer headers there and the VXLAN payload in pages) would have sent every large mirrored frame
  * to the first worker while the small frames of the same flow went elsewhere. The fanout runs
  * before the packet socket moves skb->data back to the link header, so a received packet's data
