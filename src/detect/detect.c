@@ -97,18 +97,47 @@ bool detect_watching(const struct detect *d)
 
 /* ---- the watch lock: only a shared watch has one to take ---- */
 
-static void watch_lock(struct detect *d)
+static void lock_watch(struct detect_watch *w)
 {
     /* A worker that died holding it left the table as it was: entries are written whole enough
      * (a torn one only misses a match), so the next owner goes on. */
-    if (d->w->shared && pthread_mutex_lock(&d->w->lock) == EOWNERDEAD)
-        pthread_mutex_consistent(&d->w->lock);
+    if (w->shared && pthread_mutex_lock(&w->lock) == EOWNERDEAD)
+        pthread_mutex_consistent(&w->lock);
+}
+
+static void unlock_watch(struct detect_watch *w)
+{
+    if (w->shared)
+        pthread_mutex_unlock(&w->lock);
+}
+
+static void watch_lock(struct detect *d)
+{
+    lock_watch(d->w);
 }
 
 static void watch_unlock(struct detect *d)
 {
-    if (d->w->shared)
-        pthread_mutex_unlock(&d->w->lock);
+    unlock_watch(d->w);
+}
+
+struct notices *detect_watch_notices_create(struct detect_watch *w, struct log_set *logs, pw_time suppress_for)
+{
+    if (w == NULL || !w->shared)
+        return notices_create(logs, suppress_for);
+    return notices_create_shared(logs, suppress_for, w->suppressed);
+}
+
+bool detect_watch_notice_raise(struct detect_watch *w, struct notices *n, const struct notice *x)
+{
+    bool written;
+
+    if (w == NULL || !w->shared)
+        return notices_raise(n, x);
+    lock_watch(w);
+    written = notices_raise(n, x);
+    unlock_watch(w);
+    return written;
 }
 
 bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_time ts, bool is_orig,

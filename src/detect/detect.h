@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "detect/notice.h"
 #include "log/log_schema.h"
 #include "log/log_set.h"
 #include "proto/session.h"
@@ -56,6 +57,13 @@ struct detect *detect_create(const struct detect_config *cfg, struct log_set *lo
  * a chain whose flows land on different workers is one incident. */
 struct detect_watch *detect_watch_create_shared(uint64_t seed, bool seeded);
 void detect_watch_free_shared(struct detect_watch *w);
+
+/* Notices raised beside the detector (Baseline::New_Egress) that share its suppression: with a
+ * shared watch, the notices remember identifiers in the watch's table and each raise holds the
+ * watch's lock, so a notice suppressed in one worker is in all. w NULL: a private notices object
+ * and a plain raise. */
+struct notices *detect_watch_notices_create(struct detect_watch *w, struct log_set *logs, pw_time suppress_for);
+bool detect_watch_notice_raise(struct detect_watch *w, struct notices *n, const struct notice *x);
 void detect_free(struct detect *d);
 
 bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_time ts, bool is_orig,

@@ -94,6 +94,10 @@ bool engine_callback_target(struct engine *e, const struct addr *a, const char *
 /* Advances the packet clock without a packet (timers, flow expiry) in live modes. */
 void engine_tick(struct engine *e, pw_time now);
 
+/* Loads the --baseline policy file again (SIGHUP). On failure the old policy stays and err says
+ * where the file is wrong ("FILE:LINE:COL: field 'F': message"); returns -1. No baseline: 0. */
+int engine_baseline_reload(struct engine *e, char *err, size_t errlen);
+
 void engine_free(struct engine *e);
 
 #endif

@@ -4,8 +4,10 @@
 
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "detect/detect.h"
 #include "detect/notice.h"
 #include "engine/engine_int.h"
 #include "engine/session_int.h"
@@ -14,38 +16,69 @@
 #include "util/site.h"
 #include "util/ip_proto.h"
 
+/* What the baseline's context holds: its notices, and the watch whose suppression they share
+ * (sniff's workers) or NULL. */
+struct baseline_notices {
+    struct notices      *n;
+    struct detect_watch *w;
+};
+
 static void release_notices(void *ctx)
 {
-    notices_free(ctx);
+    struct baseline_notices *bn = ctx;
+
+    notices_free(bn->n);
+    free(bn);
+}
+
+/* The policy at path, or NULL with err saying where it is wrong, as `policy check` does. */
+static struct policy *load_policy(const char *path, char *err, size_t errlen)
+{
+    struct policy_error pe;
+    struct policy *p = policy_load_file(path, &pe);
+
+    if (p == NULL)
+        policy_error_text(&pe, err, errlen);
+    return p;
 }
 
 struct baseline *engine_baseline_create(const struct engine_config *cfg, struct log_set *logs, char *err,
                                         size_t errlen)
 {
     double suppress = cfg->notice_suppress < 0 ? NOTICE_SUPPRESS_DEFAULT : cfg->notice_suppress;
-    struct policy_error pe;
-    struct policy *p = policy_load_file(cfg->baseline_policy, &pe);
-    struct notices *n;
+    struct policy *p = load_policy(cfg->baseline_policy, err, errlen);
+    struct baseline_notices *bn;
     struct baseline *b;
 
-    if (p == NULL) {
-        if (pe.line == 0)
-            snprintf(err, errlen, "%s: %s", pe.file, pe.msg);
-        else if (pe.field[0] != '\0')
-            snprintf(err, errlen, "%s:%u:%u: field '%s': %s", pe.file, pe.line, pe.col, pe.field, pe.msg);
-        else
-            snprintf(err, errlen, "%s:%u:%u: %s", pe.file, pe.line, pe.col, pe.msg);
+    if (p == NULL)
         return NULL;
-    }
     b = baseline_create(p, 0);
-    n = b != NULL ? notices_create(logs, (pw_time)(suppress * (double)PW_SEC)) : NULL;
-    if (n == NULL) {
+    bn = b != NULL ? calloc(1, sizeof(*bn)) : NULL;
+    if (bn != NULL) {
+        bn->w = cfg->detect_shared;
+        bn->n = detect_watch_notices_create(bn->w, logs, (pw_time)(suppress * (double)PW_SEC));
+    }
+    if (bn == NULL || bn->n == NULL) {
+        free(bn);
         baseline_free(b);
         snprintf(err, errlen, "out of memory loading the baseline policy");
         return NULL;
     }
-    baseline_set_ctx(b, n, release_notices);
+    baseline_set_ctx(b, bn, release_notices);
     return b;
+}
+
+int engine_baseline_reload(struct engine *e, char *err, size_t errlen)
+{
+    struct policy *p;
+
+    if (e->baseline == NULL)
+        return 0;
+    p = load_policy(e->cfg.baseline_policy, err, errlen);
+    if (p == NULL)
+        return -1;
+    baseline_set_policy(e->baseline, p);
+    return 0;
 }
 
 void engine_baseline_free(struct baseline *b)
@@ -55,11 +88,14 @@ void engine_baseline_free(struct baseline *b)
 
 uint64_t engine_baseline_notices(const struct engine *e)
 {
-    return e->baseline != NULL ? notices_count(baseline_ctx(e->baseline), NOTICE_BASELINE_NEW_EGRESS) : 0;
+    const struct baseline_notices *bn = e->baseline != NULL ? baseline_ctx(e->baseline) : NULL;
+
+    return bn != NULL ? notices_count(bn->n, NOTICE_BASELINE_NEW_EGRESS) : 0;
 }
 
 void engine_baseline_flow_end(struct engine *e, const struct flow *f)
 {
+    struct baseline_notices *bn;
     struct policy_flow pf;
     struct log_conn_id id;
     struct notice x;
@@ -106,5 +142,6 @@ void engine_baseline_flow_end(struct engine *e, const struct flow *f)
     x.sub_len = n;
     x.identifier = tuple;
     x.identifier_len = n;
-    (void)notices_raise(baseline_ctx(e->baseline), &x);
+    bn = baseline_ctx(e->baseline);
+    (void)detect_watch_notice_raise(bn->w, bn->n, &x);
 }

@@ -101,21 +101,11 @@ static int parse_queues(const char *s, unsigned long *first, unsigned long *n)
     return 0;
 }
 
-static void format_policy_error(char *buf, size_t size, const struct policy_error *e)
-{
-    if (e->line == 0)
-        snprintf(buf, size, "%s: %s", e->file, e->msg);
-    else if (e->field[0] != '\0')
-        snprintf(buf, size, "%s:%u:%u: field '%s': %s", e->file, e->line, e->col, e->field, e->msg);
-    else
-        snprintf(buf, size, "%s:%u:%u: %s", e->file, e->line, e->col, e->msg);
-}
-
 static void print_policy_error(const struct policy_error *e)
 {
     char msg[1024];
 
-    format_policy_error(msg, sizeof(msg), e);
+    policy_error_text(e, msg, sizeof(msg));
     fprintf(stderr, "%s\n", msg);
 }
 
@@ -245,7 +235,7 @@ static void reload(struct inline_dp *dp, const char *path, const char *who)
     char msg[1024];
 
     if (p == NULL) {
-        format_policy_error(msg, sizeof(msg), &perr);
+        policy_error_text(&perr, msg, sizeof(msg));
         fprintf(stderr, "protowall inline: %sSIGHUP: the new policy is refused, the old one stays: %s\n", who, msg);
         return;
     }

@@ -127,6 +127,12 @@ void baseline_free(struct baseline *b)
     free(b);
 }
 
+void baseline_set_policy(struct baseline *b, struct policy *p)
+{
+    policy_free(b->policy);
+    b->policy = p;
+}
+
 void baseline_set_ctx(struct baseline *b, void *ctx, void (*release)(void *ctx))
 {
     b->ctx = ctx;

@@ -36,6 +36,11 @@ struct baseline;
 struct baseline *baseline_create(struct policy *p, uint32_t max_tuples);
 void baseline_free(struct baseline *b);
 
+/* A reloaded policy (SIGHUP): takes ownership of p and frees the old one. The tuples reported so
+ * far stay reported, so a reload does not repeat notices for what the new policy still leaves
+ * out. */
+void baseline_set_policy(struct baseline *b, struct policy *p);
+
 /* f->dir must say whether the flow is outbound; inbound flows are BASELINE_ALLOWED unchecked.
  * f->app is the policy id of the flow's service (baseline_app). No allocation. */
 enum baseline_result baseline_check(struct baseline *b, const struct policy_flow *f);

@@ -128,6 +128,10 @@ struct policy *policy_load_file(const char *path, struct policy_error *err);
 struct policy *policy_load_buffer(const char *name, const void *buf, size_t len, struct policy_error *err);
 void policy_free(struct policy *p);
 
+/* The error as every command says it: "FILE:LINE:COL: field 'F': message", or "FILE: message"
+ * when it has no position. */
+void policy_error_text(const struct policy_error *e, char *buf, size_t size);
+
 const struct policy_settings *policy_settings(const struct policy *p);
 unsigned policy_rule_count(const struct policy *p);
 /* Borrowed until policy_free. */

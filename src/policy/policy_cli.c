@@ -21,12 +21,10 @@ static const char usage_text[] =
 
 static void print_error(const struct policy_error *e)
 {
-    if (e->line == 0)
-        fprintf(stderr, "%s: %s\n", e->file, e->msg);
-    else if (e->field[0] != '\0')
-        fprintf(stderr, "%s:%u:%u: field '%s': %s\n", e->file, e->line, e->col, e->field, e->msg);
-    else
-        fprintf(stderr, "%s:%u:%u: %s\n", e->file, e->line, e->col, e->msg);
+    char msg[1024];
+
+    policy_error_text(e, msg, sizeof(msg));
+    fprintf(stderr, "%s\n", msg);
 }
 
 static int cmd_check(const char *path)

@@ -519,6 +519,16 @@ struct policy *policy_load_file(const char *path, struct policy_error *err)
     return p;
 }
 
+void policy_error_text(const struct policy_error *e, char *buf, size_t size)
+{
+    if (e->line == 0)
+        snprintf(buf, size, "%s: %s", e->file, e->msg);
+    else if (e->field[0] != '\0')
+        snprintf(buf, size, "%s:%u:%u: field '%s': %s", e->file, e->line, e->col, e->field, e->msg);
+    else
+        snprintf(buf, size, "%s:%u:%u: %s", e->file, e->line, e->col, e->msg);
+}
+
 void policy_free(struct policy *p)
 {
     if (p == NULL)

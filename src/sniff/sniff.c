@@ -20,6 +20,7 @@
 
 #include "capture/capture_live.h"
 #include "detect/detect.h"
+#include "policy/policy.h"
 #include "sniff/sniff_pipe.h"
 #include "sniff/sniff_worker.h"
 #include "util/sd_notify.h"
@@ -215,6 +216,9 @@ static void handle(struct sniff *s, const struct sniff_msg *m, const char *body)
         say(s, "%.*s", (int)m->len, body);
         s->failed = true;
         break;
+    case SNIFF_MSG_NOTE:
+        say(s, "%.*s", (int)m->len, body);
+        break;
     default:
         break;
     }
@@ -256,6 +260,30 @@ static void drain(struct sniff *s, struct child *k)
     }
 }
 
+/* --baseline: the file is checked here, once, so a bad edit is refused with one message naming
+ * its line; the workers reload it only when it loads. */
+static void reload_baseline(struct sniff *s)
+{
+    const char *path = s->o->engine.baseline_policy;
+    struct policy_error pe;
+    struct policy *p;
+    char msg[1024];
+
+    if (path == NULL)
+        return;
+    p = policy_load_file(path, &pe);
+    if (p == NULL) {
+        policy_error_text(&pe, msg, sizeof(msg));
+        say(s, "SIGHUP: the new baseline is refused, the old one stays: %s", msg);
+        return;
+    }
+    say(s, "SIGHUP: baseline %s reloaded, %u rules", path, policy_rule_count(p));
+    policy_free(p);
+    for (unsigned i = 0; i < s->n; i++)
+        if (!s->kids[i].done && s->kids[i].pid > 0)
+            kill(s->kids[i].pid, SIGHUP);
+}
+
 static int logger_loop(struct sniff *s)
 {
     const struct sniff_options *o = s->o;
@@ -278,6 +306,7 @@ static int logger_loop(struct sniff *s)
             got_hup = 0;
             (void)sd_notify_send("RELOADING=1");
             log_set_reopen(s->files, time(NULL));
+            reload_baseline(s);
             (void)sd_notify_send("READY=1");
         }
         for (unsigned i = 0; i < s->n; i++) {
@@ -405,6 +434,19 @@ static int open_live(const struct sniff_options *o, unsigned n, struct capture_l
     return 0;
 }
 
+static int check_policy_file(const char *path, char *err, size_t errlen)
+{
+    struct policy_error pe;
+    struct policy *p = policy_load_file(path, &pe);
+
+    if (p == NULL) {
+        policy_error_text(&pe, err, errlen);
+        return -1;
+    }
+    policy_free(p);
+    return 0;
+}
+
 int sniff_run(const struct sniff_options *o, const struct sniff_hooks *hooks, char *err, size_t errlen)
 {
     struct sniff_options opts;
@@ -442,6 +484,8 @@ int sniff_run(const struct sniff_options *o, const struct sniff_hooks *hooks, ch
         goto out;
     }
     if (o->user != NULL && lookup_user(o->user, &uid, &gid, err, errlen) != 0)
+        goto out;
+    if (o->engine.baseline_policy != NULL && check_policy_file(o->engine.baseline_policy, err, errlen) != 0)
         goto out;
     if (o->iface != NULL) {
         if (open_live(o, s.n, live, err, errlen) != 0)

@@ -30,11 +30,14 @@ static void usage(FILE *out)
           "      --no-promisc          leave the interface's promiscuous mode alone\n"
           "  -C, --no-checksums        ignore bad checksums (as zeek -C)\n"
           "      --conn-only           flows only: no protocol identification or analyzers\n"
+          "      --baseline POLICY     a learned policy: outbound flows it would not allow raise\n"
+          "                            Baseline::New_Egress, once per tuple (SIGHUP reloads it)\n"
           "      --max-flows N         flow table cap per worker\n"
           "      --seed N              repeatable uids (for tests)\n"
           "  -q, --quiet               no messages on stderr but errors\n"
           "\n"
-          "signals: SIGHUP reopens the log files; SIGTERM and SIGINT log every open flow, then exit.\n",
+          "signals: SIGHUP reopens the log files and reloads --baseline; SIGTERM and SIGINT log every open\n"
+          "flow, then exit.\n",
           out);
 }
 
@@ -76,7 +79,7 @@ static int parse_size(const char *s, uint64_t *out)
 int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, size_t errlen)
 {
     enum { O_FORMAT = 256, O_STDOUT, O_REDIS, O_ROT_INT, O_ROT_SIZE, O_USER, O_STATS, O_RING, O_NOPROMISC, O_CONN,
-           O_MAXFLOWS, O_SEED };
+           O_BASELINE, O_MAXFLOWS, O_SEED };
     static const struct option longopts[] = {
         {"interface", required_argument, NULL, 'i'},
         {"read", required_argument, NULL, 'r'},
@@ -94,6 +97,7 @@ int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, s
         {"no-promisc", no_argument, NULL, O_NOPROMISC},
         {"no-checksums", no_argument, NULL, 'C'},
         {"conn-only", no_argument, NULL, O_CONN},
+        {"baseline", required_argument, NULL, O_BASELINE},
         {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"seed", required_argument, NULL, O_SEED},
         {"quiet", no_argument, NULL, 'q'},
@@ -191,6 +195,9 @@ int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, s
             break;
         case O_CONN:
             o->engine.conn_only = true;
+            break;
+        case O_BASELINE:
+            o->engine.baseline_policy = optarg;
             break;
         case O_MAXFLOWS:
             if (parse_u64(optarg, &v) != 0 || v == 0 || v > UINT32_MAX) {

@@ -13,6 +13,7 @@ enum sniff_msg_kind {
     SNIFF_MSG_READY = 2,    /* the worker's capture is running */
     SNIFF_MSG_SUMMARY = 3,  /* struct sniff_summary, sent once before the worker exits */
     SNIFF_MSG_ERROR = 4,    /* why the worker could not go on (text) */
+    SNIFF_MSG_NOTE = 5,     /* something to say that does not stop the worker (text) */
 };
 
 /* Each message is this header and len bytes. The schema travels as its address: workers are

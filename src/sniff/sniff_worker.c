@@ -21,11 +21,17 @@
 #define WORKER_TICK_LAG    PW_SEC
 #define WORKER_PIPE_BUF    (256u * 1024u)
 
-static volatile sig_atomic_t worker_stop;
+static volatile sig_atomic_t worker_stop, worker_reload;
 
 static void on_stop(int sig)
 {
     worker_stop = 1;
+}
+
+/* The logger checked the file before passing SIGHUP on; the reload happens between batches. */
+static void on_reload(int sig)
+{
+    worker_reload = 1;
 }
 
 struct worker {
@@ -56,8 +62,9 @@ static void signals_init(void)
     /* No SA_RESTART: a stop request cuts poll short. */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_reload;
+    sigaction(SIGHUP, &sa, NULL);   /* sent on by the logger: reload the --baseline policy */
     sa.sa_handler = SIG_IGN;
-    sigaction(SIGHUP, &sa, NULL);   /* the logger's business */
     sigaction(SIGPIPE, &sa, NULL);  /* a write to a vanished logger fails with EPIPE instead */
     sa.sa_handler = SIG_DFL;
     sigaction(SIGCHLD, &sa, NULL);
@@ -110,6 +117,21 @@ static void send_error(struct worker *w, const char *what, const char *why)
                            (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 }
 
+/* The file changed again between the logger's check and ours: the old policy stays. */
+static void reload_baseline(struct worker *w)
+{
+    char err[512], msg[640];
+    int n;
+
+    worker_reload = 0;
+    if (engine_baseline_reload(w->e, err, sizeof(err)) == 0)
+        return;
+    n = snprintf(msg, sizeof(msg), "%s: SIGHUP: the new baseline is refused, the old one stays: %s", w->peer, err);
+    if (n > 0)
+        sniff_pipe_out_put(&w->out, SNIFF_MSG_NOTE, NULL, LOG_FORMAT_TSV, msg,
+                           (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+}
+
 static void send_summary(struct worker *w)
 {
     const struct engine_stats *es = engine_get_stats(w->e);
@@ -151,6 +173,8 @@ static int run_live(struct worker *w)
     while (!worker_stop) {
         unsigned n = 0;
 
+        if (worker_reload)
+            reload_baseline(w);
         while (n < WORKER_BATCH && capture_live_next(live, &fr) == CAPTURE_FRAME) {
             engine_frame(w->e, fr.link_type, fr.ts, fr.data, fr.caplen, fr.wirelen);
             w->last_packet = fr.ts;

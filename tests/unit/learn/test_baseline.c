@@ -105,6 +105,31 @@ static void test_verdicts_and_dedupe(void **state)
     baseline_free(b);
 }
 
+/* A reloaded policy decides from the next flow on; tuples reported under the old one stay reported. */
+static void test_set_policy(void **state)
+{
+    static const char narrower[] = "default: { outbound: deny, inbound: allow }\nrules: []\n";
+    struct baseline *b = make(0);
+    struct policy_error err;
+    struct policy *p;
+    struct policy_flow web, evil;
+
+    (void)state;
+    web = flow("10.0.0.5", "93.184.216.10", 443, "ssl", "a.example.com");
+    evil = flow("10.0.0.5", "45.33.32.156", 443, "ssl", "update.evil-cdn.net");
+    assert_int_equal(baseline_check(b, &web), BASELINE_ALLOWED);
+    assert_int_equal(baseline_check(b, &evil), BASELINE_NEW);
+    p = policy_load_buffer("narrow.yaml", narrower, strlen(narrower), &err);
+    if (p == NULL)
+        fail_msg("%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
+    baseline_set_policy(b, p);
+    assert_int_equal(baseline_check(b, &web), BASELINE_NEW);
+    assert_int_equal(baseline_check(b, &web), BASELINE_REPEAT);
+    assert_int_equal(baseline_check(b, &evil), BASELINE_REPEAT);
+    assert_int_equal(baseline_tuples(b), 2);
+    baseline_free(b);
+}
+
 static void test_cap(void **state)
 {
     struct baseline *b = make(2);
@@ -178,6 +203,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_app),
         cmocka_unit_test(test_verdicts_and_dedupe),
+        cmocka_unit_test(test_set_policy),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_cap_churn),
         cmocka_unit_test(test_tuple_text),
