@@ -37,47 +37,11 @@ nx="ip netns exec $NS_N"
 W=$(mktemp -d /tmp/pw-inline.XXXXXX)
 LOGS=$W/logs
 PL=$LOGS/policy.log
-PIDS=()
-PW_PID=
-pass=0 fail=0
 START=$SECONDS
-
-( sleep 170; echo "watchdog: over time" >&2; kill -TERM $$ 2>/dev/null ) &
-WATCHDOG=$!
-
-cleanup() {
-    set +u
-    trap - EXIT INT TERM
-    {
-        kill $(ps -o pid= --ppid "$WATCHDOG") "$WATCHDOG"
-        [ -n "$PW_PID" ] && kill -9 "$PW_PID"
-        for pid in "${PIDS[@]}"; do kill "$pid"; done
-        for ns in $NS_I $NS_N; do
-            for pid in $(ip netns pids $ns); do kill -9 "$pid"; done
-        done
-        wait
-        ip netns del $NS_I
-        ip netns del $NS_N
-        rm -rf /etc/netns/$NS_I
-    } 2>/dev/null
-    [ -n "${PW_KEEP:-}" ] && echo "kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-
-wait_until() {     # wait_until TENTHS CMD...: poll every 0.1 s
-    local n=$1 i=0
-    shift
-    while ! "$@" >/dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -le "$n" ] || return 1
-        sleep 0.1
-    done
-}
-listening() { ip netns exec "$1" ss -Hltn "src $2:$3" | grep -q .; }
+. "$ROOT/tests/lib/netns.sh"
+NETNS=($NS_I $NS_N)
+netns_watchdog 170
+netns_traps
 mark() { if [ -f "$PL" ]; then wc -l <"$PL"; else echo 0; fi; }
 # row NAME SKIP FIELD=VALUE...: the row must appear (policy.log is flushed every second).
 row() {
@@ -87,13 +51,6 @@ row() {
         bad "$name: policy.log row"
         $ROWS "$PL" "$skip" "$@"
     fi
-}
-quiet() { "$@" >/dev/null 2>&1; }
-# check NAME CMD...: the command must succeed.
-check() {
-    local name=$1
-    shift
-    if "$@"; then ok "$name"; else bad "$name"; fi
 }
 
 # ---- the network -----------------------------------------------------------------------------------
@@ -499,5 +456,4 @@ check "control: with the rules removed traffic flows" $ix curl -sk --max-time 3 
     -o /dev/null https://allowed.test/
 
 echo "($((SECONDS - START)) s)"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+netns_summary

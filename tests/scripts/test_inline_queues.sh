@@ -32,52 +32,12 @@ W=$(mktemp -d /tmp/pw-queues.XXXXXX)
 LOGS=$W/logs
 PL=$LOGS/policy.log
 ERR=$W/inline.err
-PIDS=()
-PW_PID=
-pass=0 fail=0
 START=$SECONDS
-
-( sleep 115; echo "watchdog: over time" >&2; kill -TERM $$ 2>/dev/null ) &
-WATCHDOG=$!
-
-cleanup() {
-    set +u
-    trap - EXIT INT TERM
-    {
-        kill $(ps -o pid= --ppid "$WATCHDOG") "$WATCHDOG"
-        [ -n "$PW_PID" ] && kill -9 "$PW_PID"
-        for pid in "${PIDS[@]}"; do kill "$pid"; done
-        for ns in $NS_I $NS_N; do
-            for pid in $(ip netns pids $ns); do kill -9 "$pid"; done
-        done
-        wait
-        ip netns del $NS_I
-        ip netns del $NS_N
-    } 2>/dev/null
-    [ -n "${PW_KEEP:-}" ] && echo "kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() {
-    local name=$1
-    shift
-    if "$@"; then ok "$name"; else bad "$name"; fi
-}
-wait_until() {     # wait_until TENTHS CMD...: poll every 0.1 s
-    local n=$1 i=0
-    shift
-    while ! "$@" >/dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -le "$n" ] || return 1
-        sleep 0.1
-    done
-}
-listening() { ip netns exec "$1" ss -Hltn "src $2:$3" | grep -q .; }
+. "$ROOT/tests/lib/netns.sh"
+NETNS=($NS_I $NS_N)
+netns_watchdog 115
+netns_traps
 mark() { if [ -f "$PL" ]; then wc -l <"$PL"; else echo 0; fi; }
-quiet() { "$@" >/dev/null 2>&1; }
 
 # rows SKIP SPEC...: the policy.log rows after line SKIP are exactly SPEC, each "ADDR:PORT=N,action,rule,app"
 # (N rows to that server), no other row, and no two rows of one flow (same client port and server).
@@ -298,5 +258,4 @@ check "nft remove" quiet $ix "$BIN" nft remove
 check "no rules left after remove" bash -c "! { $ix nft list ruleset; $ix iptables -S; } 2>/dev/null | grep -qi -e protowall -e NFQUEUE"
 
 echo "($((SECONDS - START)) s)"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+netns_summary

@@ -21,20 +21,9 @@ I_IP=10.78.0.2 A_IP=93.184.216.61 B_IP=93.184.216.62 C_IP=93.184.216.63
 ix="ip netns exec $NS_I"
 nx="ip netns exec $NS_N"
 W=$(mktemp -d /tmp/pw-learn-inline.XXXXXX)
-PW_PID= PASS=0 FAIL=0
-cleanup() {
-    set +u
-    [ -n "$PW_PID" ] && kill -9 "$PW_PID" 2>/dev/null
-    for ns in $NS_I $NS_N; do
-        for pid in $(ip netns pids $ns 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-        ip netns del $ns 2>/dev/null
-    done
-    [ "${PW_KEEP:-0}" = 1 ] && echo "kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-ok() { PASS=$((PASS + 1)); echo "ok: $1"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $1"; }
-wait_until() { local n=$1 i=0; shift; while ! "$@" >/dev/null 2>&1; do i=$((i + 1)); [ $i -le "$n" ] || return 1; sleep 0.1; done; }
+. "$ROOT/tests/lib/netns.sh"
+NETNS=($NS_I $NS_N)
+netns_traps
 
 for ns in $NS_I $NS_N; do ip netns del $ns 2>/dev/null; done
 ip netns add $NS_I
@@ -96,5 +85,4 @@ grep -v '^#' "$W/l2/notice.log" 2>/dev/null | grep "Baseline::New_Egress" | grep
     && ok "the notice names the new destination" || bad "notice does not name $C_IP"
 d=$(grep -v '^#' "$W/l2/policy.log" | grep -c "deny")
 [ "$d" -ge 1 ] && ok "policy.log has the refusals ($d)" || bad "no deny rows in policy.log"
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+netns_summary

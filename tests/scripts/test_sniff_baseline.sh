@@ -29,24 +29,13 @@ NS_I=pwsb-i-$$ NS_N=pwsb-n-$$ VI=pwsbi$$ VN=pwsbn$$
 # judges only egress to non-local hosts.
 I_IP=10.77.0.2 A_IP=93.184.216.81 B_IP=93.184.216.82 C_IP=93.184.216.83 D_IP=93.184.216.84
 W=$(mktemp -d /tmp/pw-sniff-baseline.XXXXXX)
-SNIFF_PID= PASS=0 FAIL=0
-cleanup() {
-    set +u
-    [ -n "$SNIFF_PID" ] && kill -9 "$SNIFF_PID" 2>/dev/null
-    for ns in $NS_I $NS_N; do
-        for pid in $(ip netns pids $ns 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-        ip netns del $ns 2>/dev/null
-    done
-    [ "${PW_KEEP:-0}" = 1 ] && echo "kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-ok() { PASS=$((PASS + 1)); echo "PASS $1"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL $1"; }
-wait_until() { local n=$1 i=0; shift; while ! "$@" >/dev/null 2>&1; do i=$((i + 1)); [ $i -le "$n" ] || return 1; sleep 0.1; done; }
+. "$ROOT/tests/lib/netns.sh"
+NETNS=($NS_I $NS_N)
+netns_traps
 ix() { ip netns exec "$NS_I" "$@"; }
 nx() { ip netns exec "$NS_N" "$@"; }
 
-ip netns add $NS_I 2>/dev/null || skip "cannot create network namespaces"
+ip netns add $NS_I 2>/dev/null || { NETNS=(); skip "cannot create network namespaces"; }
 ip netns add $NS_N
 ip link add $VI netns $NS_I type veth peer name $VN netns $NS_N || skip "cannot create a veth pair"
 for ns in $NS_I $NS_N; do
@@ -73,16 +62,16 @@ start_sniff() {   # start_sniff LOGDIR [args]
     # Not through ix(): $! must be protowall itself, for the signals.
     ip netns exec "$NS_I" "$BIN" sniff -i $VI -o "$dir" --stats-interval 0 --ring-mb 8 "$@" \
         >"$W/sniff.out" 2>"$W/sniff.err" &
-    SNIFF_PID=$!
+    PW_PID=$!
     wait_until 100 grep -q "capturing on" "$W/sniff.err" || { cat "$W/sniff.err"; return 1; }
 }
 stop_sniff() {
     local rc
     sleep 1
-    kill -TERM "$SNIFF_PID"
-    wait "$SNIFF_PID"
+    kill -TERM "$PW_PID"
+    wait "$PW_PID"
     rc=$?
-    SNIFF_PID=
+    PW_PID=
     return $rc
 }
 # notices DIR PATTERN: Baseline::New_Egress rows whose text matches.
@@ -116,7 +105,7 @@ rules:
   - { name: web-a, action: allow, direction: outbound, app: http, domain: a.example.test }
 EOF
 cp "$W/only-a.yaml" "$W/baseline.yaml"
-kill -HUP "$SNIFF_PID"
+kill -HUP "$PW_PID"
 wait_until 50 grep -q "baseline $W/baseline.yaml reloaded, 1 rules" "$W/sniff.err" \
     && ok "SIGHUP: the logger says the baseline was reloaded" || bad "no reload message: $(cat "$W/sniff.err")"
 sleep 0.5   # the workers take it between batches
@@ -126,12 +115,12 @@ sleep 1.5
 # ---------------------------------------------------------------- 4. SIGHUP: a broken file
 
 printf 'default: { outbound: deny, inbound: allow }\nrules:\n  - { name: x, action: allow, colour: blue }\n' >"$W/baseline.yaml"
-kill -HUP "$SNIFF_PID"
+kill -HUP "$PW_PID"
 wait_until 50 grep -q "SIGHUP: the new baseline is refused, the old one stays: $W/baseline.yaml:3" "$W/sniff.err" \
     && ok "SIGHUP with a broken file: refused, naming file and line" || bad "no refusal: $(cat "$W/sniff.err")"
 for i in 1 2 3; do get d.example.test $D_IP >/dev/null; done
 sleep 1.5
-kill -0 "$SNIFF_PID" 2>/dev/null && ok "sniff still runs after the refused reload" || bad "sniff died"
+kill -0 "$PW_PID" 2>/dev/null && ok "sniff still runs after the refused reload" || bad "sniff died"
 stop_sniff && ok "sniff --baseline exits 0" || bad "sniff --baseline exit status"
 
 n=$(notices "$W/l2" "a.example.test")
@@ -158,5 +147,4 @@ rc=$?
 grep -q "$W/baseline.yaml:3:.*colour" "$W/bad.out" && ok "the message names file, line and field" \
     || bad "message: $(cat "$W/bad.out")"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+netns_summary

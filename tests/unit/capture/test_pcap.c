@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "capture/capture.h"
+#include "capture_file_fixture.h"
 
 /* A classic pcap writer just big enough for the tests, in either byte order. */
 struct pw {
@@ -60,34 +61,19 @@ static void record(struct pw *w, uint32_t sec, uint32_t frac, const uint8_t *dat
     w->len += caplen;
 }
 
-static char tmp_path[64];
-
 static struct capture *open_bytes(const struct pw *w, size_t len, char *err, size_t errlen)
 {
-    int fd;
-
-    snprintf(tmp_path, sizeof(tmp_path), "/tmp/test_pcap_XXXXXX");
-    fd = mkstemp(tmp_path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, w->b, len), (ssize_t)len);
-    close(fd);
-    return capture_file_open(tmp_path, err, errlen);
+    return fixture_open(w->b, len, err, errlen);
 }
 
 static struct capture *open_ok(const struct pw *w, size_t len)
 {
-    char err[256] = "";
-    struct capture *c = open_bytes(w, len, err, sizeof(err));
-
-    if (c == NULL)
-        fail_msg("open failed: %s", err);
-    return c;
+    return fixture_open_ok(w->b, len);
 }
 
 static void done(struct capture *c)
 {
-    capture_close(c);
-    unlink(tmp_path);
+    fixture_done(c);
 }
 
 static const uint8_t pkt_a[] = {0xaa, 0xbb, 0xcc, 0xdd, 0xee};
@@ -246,7 +232,7 @@ static void test_not_a_capture(void **state)
     memcpy(w.b, "GET / HTTP/1.1\r\nHost: example\r\n\r\n", 33);
     assert_null(open_bytes(&w, 33, err, sizeof(err)));
     assert_non_null(strstr(err, "not a pcap or pcapng capture"));
-    unlink(tmp_path);
+    unlink(fixture_path);
 }
 
 int main(void)

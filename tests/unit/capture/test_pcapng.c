@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "capture/capture.h"
+#include "capture_file_fixture.h"
 
 /* A pcapng writer just big enough for the tests: blocks in either byte order. */
 struct ng {
@@ -137,34 +138,19 @@ static void other_block(struct ng *w, uint32_t type, const char *body)
     end(w);
 }
 
-static char tmp_path[64];
-
 static struct capture *open_bytes(const struct ng *w, size_t len, char *err, size_t errlen)
 {
-    int fd;
-
-    snprintf(tmp_path, sizeof(tmp_path), "/tmp/test_pcapng_XXXXXX");
-    fd = mkstemp(tmp_path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, w->b, len), (ssize_t)len);
-    close(fd);
-    return capture_file_open(tmp_path, err, errlen);
+    return fixture_open(w->b, len, err, errlen);
 }
 
 static struct capture *open_ok(const struct ng *w)
 {
-    char err[256] = "";
-    struct capture *c = open_bytes(w, w->len, err, sizeof(err));
-
-    if (c == NULL)
-        fail_msg("open failed: %s", err);
-    return c;
+    return fixture_open_ok(w->b, w->len);
 }
 
 static void done(struct capture *c)
 {
-    capture_close(c);
-    unlink(tmp_path);
+    fixture_done(c);
 }
 
 static const uint8_t pkt_a[] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
@@ -383,7 +369,7 @@ static void test_truncated(void **state)
     c = open_bytes(&w, 4, err, sizeof(err));
     assert_null(c);
     assert_non_null(strstr(err, "not a readable pcapng capture"));
-    unlink(tmp_path);
+    unlink(fixture_path);
 }
 
 static void expect_error(struct ng *w, const char *needle)
@@ -452,7 +438,7 @@ static void test_hostile_headers(void **state)
     c = open_bytes(&w, w.len, err, sizeof(err));
     assert_null(c);
     assert_non_null(strstr(err, "byte-order magic"));
-    unlink(tmp_path);
+    unlink(fixture_path);
 
     /* Too many interfaces in a section. */
     memset(&w, 0, sizeof(w));
