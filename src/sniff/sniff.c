@@ -20,6 +20,7 @@
 
 #include "capture/capture_live.h"
 #include "detect/detect.h"
+#include "files/files.h"
 #include "policy/policy.h"
 #include "sniff/sniff_pipe.h"
 #include "sniff/sniff_worker.h"
@@ -61,6 +62,7 @@ struct sniff {
     bool                        stopping;
     bool                        failed;  /* a worker stopped on its own, or reported an error */
     time_t                      stop_deadline;
+    time_t                      run_until;   /* --duration: when to stop (0: never by itself) */
 };
 
 static void say(const struct sniff *s, const char *fmt, ...)
@@ -75,6 +77,21 @@ static void say(const struct sniff *s, const char *fmt, ...)
     va_end(ap);
     if (s->hooks != NULL && s->hooks->say != NULL)
         s->hooks->say(s->hooks->arg, msg);
+}
+
+void sniff_options_init(struct sniff_options *o)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    memset(o, 0, sizeof(*o));
+    o->workers = cores < 1 ? 1 : cores > SNIFF_MAX_WORKERS ? SNIFF_MAX_WORKERS : (unsigned)cores;
+    o->dir = ".";
+    o->format = LOG_FORMAT_TSV;
+    o->stats_interval = 60;
+    o->ring_mb = 64;
+    o->promisc = true;
+    o->engine.file_hashes = FILES_HASH_ALL;
+    o->engine.notice_suppress = -1;
 }
 
 int64_t sniff_next_rotation(int64_t now, uint32_t interval)
@@ -191,8 +208,11 @@ static void handle(struct sniff *s, const struct sniff_msg *m, const char *body)
         break;
     }
     case SNIFF_MSG_READY:
-        if (s->ready + 1 == s->n)
+        if (s->ready + 1 == s->n) {
             (void)sd_notify_send("READY=1");
+            if (s->o->duration > 0)
+                s->run_until = time(NULL) + (time_t)s->o->duration;
+        }
         if (++s->ready == s->n && !s->o->quiet) {
             if (s->o->iface != NULL)
                 say(s, "capturing on %s with %u worker%s; logs in %s", s->o->iface, s->n, s->n == 1 ? "" : "s",
@@ -300,7 +320,7 @@ static int logger_loop(struct sniff *s)
         unsigned np = 0;
         time_t now;
 
-        if (got_stop)
+        if (got_stop || (s->run_until != 0 && time(NULL) >= s->run_until))
             begin_stop(s);
         if (got_hup) {
             got_hup = 0;

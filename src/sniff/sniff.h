@@ -10,6 +10,8 @@
 #include "log/log_set.h"
 #include "output/redis_out.h"
 
+#define SNIFF_MAX_WORKERS 64
+
 struct sniff_options {
     const char          *iface;            /* -i: capture live here */
     const char          *read_file;        /* -r: or split a capture file across the workers */
@@ -23,6 +25,8 @@ struct sniff_options {
     uint64_t             rotate_size;      /* --rotate-size bytes (0: none) */
     const char          *user;             /* --user: privileges dropped to it once sockets are open */
     uint32_t             stats_interval;   /* --stats-interval seconds (default 60) */
+    uint32_t             duration;         /* --duration: stop, as on SIGTERM, this many seconds after
+                                            * every worker captures (0: run until a signal) */
     uint32_t             ring_mb;          /* --ring-mb per worker (default 64) */
     bool                 promisc;          /* off with --no-promisc */
     bool                 quiet;
@@ -30,6 +34,10 @@ struct sniff_options {
     struct redis_out_config redis;
     struct engine_config engine;           /* -C, --conn-only, --max-flows, --seed */
 };
+
+/* The defaults of every option: files in ".", TSV, a worker per online core, 64 MiB rings,
+ * promiscuous, stats every 60 s, every file hash. */
+void sniff_options_init(struct sniff_options *o);
 
 /* How sniff_run reports what happens while it runs (main's side of the printing rule). */
 struct sniff_hooks {

@@ -27,6 +27,7 @@ static void usage(FILE *out)
           "      --user USER           drop privileges to USER once the capture is open\n"
           "      --stats-interval S    stats.log and capture_loss.log rows every S seconds (default 60, 0: off)\n"
           "      --ring-mb MB          kernel ring per worker (default 64)\n"
+          "      --duration S          stop after S seconds of capture, as on SIGTERM\n"
           "      --no-promisc          leave the interface's promiscuous mode alone\n"
           "  -C, --no-checksums        ignore bad checksums (as zeek -C)\n"
           "      --conn-only           flows only: no protocol identification or analyzers\n"
@@ -79,7 +80,7 @@ static int parse_size(const char *s, uint64_t *out)
 int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, size_t errlen)
 {
     enum { O_FORMAT = 256, O_STDOUT, O_REDIS, O_ROT_INT, O_ROT_SIZE, O_USER, O_STATS, O_RING, O_NOPROMISC, O_CONN,
-           O_BASELINE, O_MAXFLOWS, O_SEED };
+           O_BASELINE, O_MAXFLOWS, O_SEED, O_DURATION };
     static const struct option longopts[] = {
         {"interface", required_argument, NULL, 'i'},
         {"read", required_argument, NULL, 'r'},
@@ -93,6 +94,7 @@ int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, s
         {"rotate-size", required_argument, NULL, O_ROT_SIZE},
         {"user", required_argument, NULL, O_USER},
         {"stats-interval", required_argument, NULL, O_STATS},
+        {"duration", required_argument, NULL, O_DURATION},
         {"ring-mb", required_argument, NULL, O_RING},
         {"no-promisc", no_argument, NULL, O_NOPROMISC},
         {"no-checksums", no_argument, NULL, 'C'},
@@ -105,19 +107,10 @@ int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, s
         {NULL, 0, NULL, 0},
     };
     bool dir_given = false;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t v;
     int c;
 
-    memset(o, 0, sizeof(*o));
-    o->workers = cores < 1 ? 1 : cores > SNIFF_MAX_WORKERS ? SNIFF_MAX_WORKERS : (unsigned)cores;
-    o->dir = ".";
-    o->format = LOG_FORMAT_TSV;
-    o->stats_interval = 60;
-    o->ring_mb = 64;
-    o->promisc = true;
-    o->engine.file_hashes = FILES_HASH_ALL;
-    o->engine.notice_suppress = -1;
+    sniff_options_init(o);
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":i:r:f:w:o:Cqh", longopts, NULL)) != -1) {
@@ -179,6 +172,13 @@ int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, s
                 return -1;
             }
             o->stats_interval = (uint32_t)v;
+            break;
+        case O_DURATION:
+            if (parse_u64(optarg, &v) != 0 || v == 0 || v > UINT32_MAX) {
+                snprintf(err, errlen, "--duration: expected seconds (1..%u), got \"%s\"", UINT32_MAX, optarg);
+                return -1;
+            }
+            o->duration = (uint32_t)v;
             break;
         case O_RING:
             if (parse_u64(optarg, &v) != 0 || v < 2 || v > 4096) {

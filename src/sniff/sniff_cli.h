@@ -6,8 +6,6 @@
 
 #include "sniff/sniff.h"
 
-#define SNIFF_MAX_WORKERS 64
-
 /* argv[0] is "sniff". Fills o with the defaults and the options given. Returns 0, 1 when
  * --help was asked for, or -1 with the reason in err. */
 int sniff_cli_parse(int argc, char **argv, struct sniff_options *o, char *err, size_t errlen);

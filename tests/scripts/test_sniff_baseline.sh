@@ -2,8 +2,9 @@
 # tests/scripts/test_sniff_baseline.sh - learn -> policy -> sniff --baseline, live, with two workers, and SIGHUP reloading the baseline.
 #
 # Real traffic in network namespaces (curl to python http.server on public-looking addresses):
-#   1. sniff records the instance's normal egress (a.example.test, b.example.test); learn turns the
-#      logs into a policy that `policy check` accepts;
+#   1. `learn -i` watches the instance's normal egress (a.example.test, b.example.test) until
+#      SIGINT and writes a policy that `policy check` accepts, keeping its logs (--logs); again
+#      with --duration and a temporary log directory, which it removes;
 #   2. sniff -w 2 --baseline learned.yaml: the learned egress raises nothing; twelve connections to
 #      a new destination (c.example.test), spread over both workers by the fanout, raise exactly
 #      one Baseline::New_Egress (the workers share the notice suppression);
@@ -79,15 +80,38 @@ notices() { grep -v '^#' "$1/notice.log" 2>/dev/null | grep "Baseline::New_Egres
 
 # ---------------------------------------------------------------- 1. learn from live traffic
 
-start_sniff "$W/l1" -w 2 || exit 1
+# Not through ix(): $! must be protowall itself, for the signal.
+ip netns exec "$NS_I" "$BIN" learn -i $VI -w 2 --logs "$W/l1" -o "$W/learned.yaml" >"$W/learn.out" 2>"$W/learn.err" &
+PW_PID=$!
+wait_until 100 grep -q "capturing on $VI with 2 workers" "$W/learn.err" || { cat "$W/learn.err"; exit 1; }
 for i in 1 2 3; do get a.example.test $A_IP >/dev/null; get b.example.test $B_IP >/dev/null; done
-stop_sniff && ok "recording sniff exits 0" || bad "recording sniff exit status"
-"$BIN" learn -o "$W/learned.yaml" "$W/l1" >"$W/learn.out" 2>&1 && ok "learn wrote a policy" \
-    || bad "learn: $(cat "$W/learn.out")"
+sleep 1
+kill -INT $PW_PID
+wait $PW_PID
+rc=$?
+PW_PID=
+[ $rc = 0 ] && ok "learn -i, stopped by SIGINT, exits 0" || bad "learn -i exit status $rc: $(cat "$W/learn.err")"
+grep -q "rules\? written to $W/learned.yaml" "$W/learn.err" && ok "learn -i says it wrote the policy" \
+    || bad "learn -i summary: $(cat "$W/learn.err")"
 "$BIN" policy check "$W/learned.yaml" >"$W/check.out" 2>&1 && ok "policy check accepts it" \
     || bad "policy check: $(cat "$W/check.out")"
 grep -q "a.example.test" "$W/learned.yaml" && grep -q "b.example.test" "$W/learned.yaml" \
     && ok "both names are in the learned rules" || bad "names missing from the learned policy"
+[ -s "$W/l1/conn.log" ] && ok "--logs kept the capture's logs" || bad "no conn.log in --logs"
+
+tmps=$(ls -d /tmp/protowall-learn.* 2>/dev/null | wc -l)
+ip netns exec "$NS_I" "$BIN" learn -i $VI --duration 3 -o "$W/learned-a.yaml" >"$W/learn2.out" 2>"$W/learn2.err" &
+PW_PID=$!
+wait_until 100 grep -q "capturing on" "$W/learn2.err" || { cat "$W/learn2.err"; exit 1; }
+for i in 1 2; do get a.example.test $A_IP >/dev/null; done
+wait $PW_PID
+rc=$?
+PW_PID=
+[ $rc = 0 ] && ok "learn -i --duration 3 ends by itself, exit 0" || bad "learn --duration exit $rc: $(cat "$W/learn2.err")"
+grep -q "a.example.test" "$W/learned-a.yaml" && ! grep -q "b.example.test" "$W/learned-a.yaml" \
+    && ok "the second policy has what that capture saw, a.example.test only" || bad "learned-a.yaml: $(cat "$W/learned-a.yaml")"
+[ "$(ls -d /tmp/protowall-learn.* 2>/dev/null | wc -l)" = "$tmps" ] && ok "the temporary logs are removed" \
+    || bad "a /tmp/protowall-learn.* directory was left"
 
 # ---------------------------------------------------------------- 2. the baseline, two workers
 
