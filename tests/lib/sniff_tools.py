@@ -5,7 +5,7 @@
   sniff_tools.py rotated DIR LOG MIN          >= MIN files DIR/LOG.<%Y-%m-%d-%H-%M-%S>[-N].log, each TSV
                                               with #open equal to its name and a #close last line
   sniff_tools.py closed FILE                  FILE is a TSV log ending with its #close line
-  sniff_tools.py workers DIR N                stats.log has rows of worker-1..N, each with pkts_proc > 0,
+  sniff_tools.py workers DIR N                stats.log (with stats.moved.log, rows written before a move) has rows of worker-1..N, each with pkts_proc > 0,
                                               and capture_loss.log rows of the same peers
   sniff_tools.py geneve IN OUT VNI            wrap every frame of IN in GENEVE (UDP 6081) into OUT
   sniff_tools.py has-conn DIR PORT [STATE]    conn.log (rotated ones too) has a flow to PORT [in STATE]
@@ -79,22 +79,32 @@ def rotated(d, log, minimum):
     return 0
 
 
+def rows_with_moved(d, name):
+    """The rows of NAME.log and, when the test moved the files away before a SIGHUP, of
+    NAME.moved.log: a row written before the move is in the moved file."""
+    rows = []
+    for f in (name + ".moved.log", name + ".log"):
+        if os.path.exists(os.path.join(d, f)):
+            rows += zeeklog.read(os.path.join(d, f)).rows
+    return rows
+
+
 def workers(d, n):
-    stats = zeeklog.read(os.path.join(d, "stats.log"))
-    loss = zeeklog.read(os.path.join(d, "capture_loss.log"))
+    stats_rows = rows_with_moved(d, "stats")
+    loss_rows = rows_with_moved(d, "capture_loss")
     want = ["worker-%d" % i for i in range(1, n + 1)]
     procs = {}
-    for r in stats.rows:
+    for r in stats_rows:
         procs[r["peer"]] = procs.get(r["peer"], 0) + int(r["pkts_proc"])
         for f in ("pkts_dropped", "pkts_link", "mem"):
             if r.get(f) in (None, "-"):
                 return fail("stats.log: %s unset in %s" % (f, r))
     if sorted(procs) != want or any(procs[w] == 0 for w in want):
         return fail("stats.log: packets per worker %s, want each of %s above 0" % (procs, want))
-    peers = sorted(set(r["peer"] for r in loss.rows))
+    peers = sorted(set(r["peer"] for r in loss_rows))
     if peers != want:
         return fail("capture_loss.log: peers %s, want %s" % (peers, want))
-    acks = sum(int(r["acks"]) for r in loss.rows)
+    acks = sum(int(r["acks"]) for r in loss_rows)
     print("stats.log packets per worker %s; capture_loss.log acks %d" % (procs, acks))
     return 0 if acks > 0 else fail("capture_loss.log: no acks counted")
 
