@@ -107,7 +107,64 @@ static void gen_ip4(struct bpf_asm *a)
     op(a, BPF_ST, M_L4);
 }
 
-/* IPv6 at X = M[M_L3]: the fixed header only (an extension header means no ports). */
+/* A conditional jump by a fixed count (within a block whose layout is fixed). */
+static void jmp_rel(struct bpf_asm *a, uint16_t code, uint32_t k, uint8_t jt, uint8_t jf)
+{
+    if (a->n == a->max) {
+        a->overflow = true;
+        return;
+    }
+    a->p[a->n++] = (struct sock_filter){code, jt, jf, k};
+}
+
+#define IP6_EXT_STEPS 3   /* extension headers walked: hop-by-hop, routing and destination options fit */
+
+/* One IPv6 extension header at M[M_L4], named by M[M_PROTO]: hop-by-hop (0), routing (43) and
+ * destination options (60) are skipped by their length in 8-byte units, AH (51) in 4-byte units;
+ * a fragment header (44) sets M_FRAG when the packet is a real fragment (an offset, or more to
+ * come), and then no later step reads on, since a later fragment's bytes there are payload. Any
+ * other next header ends the walk. The block's layout is fixed: its jumps are counted, not
+ * labelled, because it is emitted several times.
+ *
+ *   0 ld M[FRAG]      1 jeq #0, 0, END  2 ld M[PROTO]     3 jeq #0, EXT     4 jeq #43, EXT
+ *   5 jeq #60, EXT    6 jeq #51, AH     7 jeq #44, FRAG, END
+ *   8 EXT (11)        19 AH (11)        30 FRAG (10)      40 END */
+static void gen_ip6_ext_step(struct bpf_asm *a)
+{
+    op(a, BPF_LD | BPF_MEM, M_FRAG);
+    jmp_rel(a, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 38);
+    op(a, BPF_LD | BPF_MEM, M_PROTO);
+    jmp_rel(a, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, 0);
+    jmp_rel(a, BPF_JMP | BPF_JEQ | BPF_K, 43, 3, 0);
+    jmp_rel(a, BPF_JMP | BPF_JEQ | BPF_K, 60, 2, 0);
+    jmp_rel(a, BPF_JMP | BPF_JEQ | BPF_K, 51, 12, 0);
+    jmp_rel(a, BPF_JMP | BPF_JEQ | BPF_K, 44, 22, 32);
+    for (int ah = 0; ah < 2; ah++) {   /* EXT, then AH: the same but for the length's unit */
+        op(a, BPF_LDX | BPF_MEM, M_L4);
+        ld_ind(a, BPF_B, 0);
+        op(a, BPF_ST, M_TMP);
+        ld_ind(a, BPF_B, 1);
+        alu_k(a, BPF_ADD, ah ? 2 : 1);
+        alu_k(a, BPF_LSH, ah ? 2 : 3);
+        op(a, BPF_ALU | BPF_ADD | BPF_X, 0);
+        op(a, BPF_ST, M_L4);
+        op(a, BPF_LD | BPF_MEM, M_TMP);
+        op(a, BPF_ST, M_PROTO);
+        op(a, BPF_JMP | BPF_JA, ah ? 10 : 21);
+    }
+    op(a, BPF_LDX | BPF_MEM, M_L4);    /* FRAG */
+    ld_ind(a, BPF_H, 2);
+    alu_k(a, BPF_AND, 0xfff9);         /* the offset and the M flag */
+    jmp_rel(a, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+    op(a, BPF_ST, M_FRAG);
+    ld_ind(a, BPF_B, 0);
+    op(a, BPF_ST, M_PROTO);
+    op(a, BPF_LD | BPF_MEM, M_L4);
+    alu_k(a, BPF_ADD, 8);
+    op(a, BPF_ST, M_L4);
+}
+
+/* IPv6 at X = M[M_L3]: the fixed header, then up to IP6_EXT_STEPS extension headers. */
 static void gen_ip6(struct bpf_asm *a)
 {
     op(a, BPF_LDX | BPF_MEM, M_L3);
@@ -128,6 +185,8 @@ static void gen_ip6(struct bpf_asm *a)
     op(a, BPF_MISC | BPF_TXA, 0);
     alu_k(a, BPF_ADD, 40);
     op(a, BPF_ST, M_L4);
+    for (int i = 0; i < IP6_EXT_STEPS; i++)
+        gen_ip6_ext_step(a);
 }
 
 /* M_L3 = M_L4 + k, A = the inner EtherType loaded at M_L4 + et. */
