@@ -352,6 +352,20 @@ static int worker_main(void *arg, unsigned index, unsigned queue, struct log_set
     return serve(a->o, queue, a->p, logs, link, who);
 }
 
+/* The parent keeps the newest policy that loaded, for a worker it starts again. Silent: each
+ * worker reloads the file itself and says what it found. */
+static void workers_reload(void *arg)
+{
+    struct workers_arg *a = arg;
+    struct policy_error perr;
+    struct policy *p = policy_load_file(a->o->policy_path, &perr);
+
+    if (p == NULL)
+        return;
+    policy_free(a->p);
+    a->p = p;
+}
+
 int inline_cli_main(int argc, char **argv)
 {
     struct inline_opts o;
@@ -394,13 +408,14 @@ int inline_cli_main(int argc, char **argv)
         wc.quiet = o.quiet;
         wc.banner = banner;
         wc.work = worker_main;
+        wc.reload = workers_reload;
         wc.arg = &a;
         o.cfg.detect_shared = detect_watch_create_shared(0, false);
         if (o.cfg.detect_shared == NULL)
             fprintf(stderr, "protowall inline: no shared memory for the detector; each worker keeps its own\n");
         status = inline_workers_run(&wc);
         detect_watch_free_shared(o.cfg.detect_shared);
-        policy_free(p);
+        policy_free(a.p);
     }
     log_set_free(logs);
     return status;

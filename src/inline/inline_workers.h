@@ -24,14 +24,19 @@ struct inline_workers_config {
     bool              quiet;
     const char       *banner;      /* printed when every worker is ready (NULL: none) */
     inline_workers_fn work;
+    /* SIGHUP, in the parent, before the workers hear it (NULL: none): what a worker forked
+     * later (a restart) inherits must be what the running ones reload. */
+    void            (*reload)(void *arg);
     void             *arg;
 };
 
-/* Forks the workers, writes their rows into c->logs, forwards SIGHUP, SIGTERM and SIGINT to them,
- * reports a worker that dies (its queue then stays as the kernel's fail mode leaves it). Returns
- * when every worker is gone: 0 all stopped on request, 1 one died or failed while running, 2 one
- * could not start (the others are then stopped). Signals: the caller must not have handlers of
- * its own for these three; the workers' handlers are the work function's business. */
+/* Forks the workers, writes their rows into c->logs, forwards SIGHUP, SIGTERM and SIGINT to them.
+ * A worker that dies after binding its queue is reported and started again (at once, or after a
+ * growing pause, 250 ms up to a minute, while it keeps dying within 10 s of its start); until it
+ * is back its queue is as the kernel's fail mode leaves it. Returns when every worker is gone: 0
+ * all stopped on request, 1 one failed while stopping, 2 one could not start the first time (the
+ * others are then stopped). Signals: the caller must not have handlers of its own for these
+ * three; the workers' handlers are the work function's business (they start blocked). */
 int inline_workers_run(const struct inline_workers_config *c);
 
 /* Worker side. */
