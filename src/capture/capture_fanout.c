@@ -35,7 +35,6 @@ enum label { L_SENT, L_BASE, L_OUT4, L_OUT6, L_TUN, L_VXLAN, L_GENEVE, L_GEN_ETH
 struct bpf_asm {
     struct sock_filter *p;
     unsigned            n, max;
-    bool                user;     /* frames from their start (a test running libpcap's interpreter) */
     int                 at[MAX_LABELS];
     struct {
         unsigned insn;
@@ -206,7 +205,6 @@ int capture_live_fanout_program(struct sock_filter *prog, unsigned max, bool use
     memset(&a, 0, sizeof(a));
     a.p = prog;
     a.max = max;
-    a.user = userspace;
     for (int i = 0; i < MAX_LABELS; i++)
         a.at[i] = -1;
 

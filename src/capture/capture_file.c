@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,21 @@
  * file. */
 #define MAP_RELEASE_STEP   (8u * 1024 * 1024)
 #define RECORD_BEFORE_DATA 16u   /* a pcap record header precedes its frame's bytes */
+#define MAP_GUARDS         8u    /* files mapped at once in one process; more are read by copy */
+
+/* A mapped file cut shorter underneath us (a copytruncate rotation, tcpdump -w over the same
+ * name) turns every access past its new end into SIGBUS. The guard catches the fault, maps
+ * zeros over the rest of the file's range so the access completes, and marks the file cut:
+ * capture_next then stops it as a truncated capture instead of the process dying. */
+struct map_guard {
+    uint8_t *volatile     lo;     /* NULL: a free slot */
+    volatile size_t       len;
+    volatile sig_atomic_t cut;
+};
+
+static struct map_guard map_guards[MAP_GUARDS];
+static struct sigaction bus_previous;
+static long             guard_page_size;
 
 struct capture {
     pcap_t                *pcap;
@@ -24,42 +41,112 @@ struct capture {
     struct capture_pcap   *mem;    /* set instead of pcap for a mapped pcap 2.4 file */
     void                  *map;
     size_t                 map_len;
+    struct map_guard      *guard;
     size_t                 map_released;   /* bytes at the map's start handed back */
     int                    link_type;
     char                   err[PCAP_ERRBUF_SIZE];
 };
 
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+    uintptr_t at = (uintptr_t)si->si_addr;
+    int saved = errno;
+
+    (void)sig;
+    (void)ctx;
+    for (unsigned i = 0; i < MAP_GUARDS; i++) {
+        uintptr_t lo = (uintptr_t)map_guards[i].lo, hi = lo + map_guards[i].len;
+        uintptr_t page = at & ~((uintptr_t)guard_page_size - 1);
+
+        if (lo == 0 || at < lo || at >= hi)
+            continue;
+        if (mmap((void *)page, hi - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+            map_guards[i].cut = 1;
+            errno = saved;
+            return;
+        }
+        break;
+    }
+    /* Not ours (or no memory to patch it): the access faults again under what was there before. */
+    sigaction(SIGBUS, &bus_previous, NULL);
+    errno = saved;
+}
+
+/* A slot for a new mapping; NULL when every slot is taken or the handler cannot be installed.
+ * The handler is put back at every open if something replaced it since (a test harness, a
+ * library): what it found there is where foreign faults go. */
+static struct map_guard *guard_take(uint8_t *map, size_t len)
+{
+    struct sigaction now;
+
+    if (sigaction(SIGBUS, NULL, &now) != 0)
+        return NULL;
+    if ((now.sa_flags & SA_SIGINFO) == 0 || now.sa_sigaction != on_sigbus) {
+        struct sigaction sa;
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = on_sigbus;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        guard_page_size = sysconf(_SC_PAGESIZE);
+        if (guard_page_size <= 0 || sigaction(SIGBUS, &sa, &bus_previous) != 0)
+            return NULL;
+    }
+    for (unsigned i = 0; i < MAP_GUARDS; i++) {
+        if (map_guards[i].lo != NULL)
+            continue;
+        map_guards[i].cut = 0;
+        map_guards[i].len = len;
+        map_guards[i].lo = map;
+        return &map_guards[i];
+    }
+    return NULL;
+}
+
+static void guard_give_back(struct map_guard *g)
+{
+    if (g != NULL)
+        g->lo = NULL;
+}
+
 /* A regular pcap 2.4 file is mapped and read in place: libpcap's read() copied every byte of it
  * (a quarter of a worker's time on bulk traffic), and a sniff -r worker, which looks at every
  * packet but keeps only its share, then pays for little more than the headers. NULL when the
  * file is not one (the caller goes on with the other readers) or cannot be mapped. */
-static struct capture *open_mapped_pcap(const char *path, const struct stat *st)
+static struct capture *open_mapped_pcap(const char *path)
 {
     struct capture *c;
+    struct stat st;
     char err[128];
     void *map;
     int fd;
 
-    if (!S_ISREG(st->st_mode) || st->st_size < 24)
-        return NULL;
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
-    map = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    /* The size of what was opened, not of what the name meant a moment before. */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 24) {
+        close(fd);
+        return NULL;
+    }
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED)
         return NULL;
     c = calloc(1, sizeof(*c));
-    if (c == NULL || !capture_pcap_native(map, (size_t)st->st_size) ||
-        (c->mem = capture_pcap_open(map, (size_t)st->st_size, err, sizeof(err))) == NULL) {
+    if (c == NULL || (c->guard = guard_take(map, (size_t)st.st_size)) == NULL ||
+        !capture_pcap_native(map, (size_t)st.st_size) ||
+        (c->mem = capture_pcap_open(map, (size_t)st.st_size, err, sizeof(err))) == NULL) {
+        if (c != NULL)
+            guard_give_back(c->guard);
         free(c);
-        munmap(map, (size_t)st->st_size);
+        munmap(map, (size_t)st.st_size);
         return NULL;
     }
     /* Read once, front to back: read-ahead may be aggressive. */
-    madvise(map, (size_t)st->st_size, MADV_SEQUENTIAL);
+    madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
     c->map = map;
-    c->map_len = (size_t)st->st_size;
+    c->map_len = (size_t)st.st_size;
     return c;
 }
 
@@ -99,7 +186,8 @@ struct capture *capture_file_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "is a directory");
         return NULL;
     }
-    c = open_mapped_pcap(path, &st);
+    /* Only a regular file: opening a pipe here would take the writer's first bytes. */
+    c = S_ISREG(st.st_mode) ? open_mapped_pcap(path) : NULL;
     if (c != NULL)
         return c;
     /* libpcap 1.10.3 refuses pcapng files whose interfaces differ in snaplen or link type;
@@ -154,8 +242,15 @@ enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
     int r;
 
     if (c->mem != NULL) {
-        enum capture_status st = capture_pcap_next(c->mem, frame);
+        enum capture_status st = c->guard->cut ? CAPTURE_TRUNCATED : capture_pcap_next(c->mem, frame);
 
+        /* Checked after the read too: the record just read may be what lay past the new end. */
+        if (c->guard->cut) {
+            if (c->err[0] == '\0')
+                snprintf(c->err, sizeof(c->err),
+                         "the file was cut shorter while it was read (it had %zu bytes when opened)", c->map_len);
+            return CAPTURE_TRUNCATED;
+        }
         if (st == CAPTURE_FRAME)
             release_read_pages(c, frame->data);
         return st;
@@ -184,7 +279,7 @@ enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
 const char *capture_error(const struct capture *c)
 {
     if (c->mem != NULL)
-        return capture_pcap_error(c->mem);
+        return c->err[0] != '\0' ? c->err : capture_pcap_error(c->mem);
     if (c->ng != NULL)
         return capture_pcapng_error(c->ng);
     return c->err;
@@ -196,6 +291,7 @@ void capture_close(struct capture *c)
         return;
     if (c->mem != NULL) {
         capture_pcap_close(c->mem);
+        guard_give_back(c->guard);
         munmap(c->map, c->map_len);
     } else if (c->ng != NULL) {
         capture_pcapng_close(c->ng);

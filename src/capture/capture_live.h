@@ -67,9 +67,10 @@ void capture_live_close(struct capture_live *c);
 /* The fanout program (capture_fanout.c): a symmetric hash of the flow, of the inner flow for
  * VXLAN (UDP 4789) and GENEVE (UDP 6081), so both directions of a mirrored flow reach one worker
  * whatever the outer ports. Writes at most max instructions; returns their number, or -1.
- * link_len: the link header's length in a frame the host sends (14 on Ethernet, 0 on a raw IP
- * device). userspace: frames from their start, no kernel extensions (for libpcap's bpf_filter in
- * tests). */
+ * link_len: the link header's length where the kernel's skb->data is the frame's start (a frame
+ * the host sends: 14 on Ethernet, 0 on a raw IP device); a received frame's skb->data is already
+ * its network header. userspace: frames from their start, no kernel extensions (for libpcap's
+ * bpf_filter in tests), and link_len is then where every frame's network header starts. */
 struct sock_filter;
 int capture_live_fanout_program(struct sock_filter *prog, unsigned max, bool userspace, uint32_t link_len);
 

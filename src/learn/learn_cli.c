@@ -93,10 +93,10 @@ int learn_cli_main(int argc, char **argv)
     char tmp_logs[64] = "";
     struct learn_policy_options po = {.min_count = 1};
     const char *output = NULL;
-    char err[1024], *end;
+    char err[1024] = "", *end;
     bool quiet = false;
     unsigned long v;
-    int c, status;
+    int c, status, st = 0;
 
     sniff_options_init(&so);
     so.dir = NULL;
@@ -165,8 +165,6 @@ int learn_cli_main(int argc, char **argv)
     }
     po.n_sources = 0;
     if (so.iface != NULL) {
-        int st;
-
         if (so.dir == NULL) {
             snprintf(tmp_logs, sizeof(tmp_logs), "/tmp/protowall-learn.XXXXXX");
             if (mkdtemp(tmp_logs) == NULL) {
@@ -177,7 +175,9 @@ int learn_cli_main(int argc, char **argv)
         }
         st = watch_live(&so, &quiet, err, sizeof(err));
         if (st == 2) {
-            fprintf(stderr, "protowall learn: %s\n", err);
+            /* A worker that failed has said why itself; err is set when the start failed here. */
+            if (err[0] != '\0')
+                fprintf(stderr, "protowall learn: %s\n", err);
             if (tmp_logs[0] != '\0')
                 remove_log_dir(tmp_logs);
             return CLI_USAGE;
@@ -199,7 +199,8 @@ int learn_cli_main(int argc, char **argv)
     status = learn_sources(&po, output, quiet);
     if (tmp_logs[0] != '\0')
         remove_log_dir(tmp_logs);
-    return status;
+    /* A policy from a capture that stopped early is written, but the exit says it is partial. */
+    return status == CLI_OK && st != 0 ? CLI_FAILED : status;
 }
 
 /* Reads the logs, writes the policy, says what it did. */

@@ -505,8 +505,6 @@ int sniff_run(const struct sniff_options *o, const struct sniff_hooks *hooks, ch
     }
     if (o->user != NULL && lookup_user(o->user, &uid, &gid, err, errlen) != 0)
         goto out;
-    if (o->engine.baseline_policy != NULL && check_policy_file(o->engine.baseline_policy, err, errlen) != 0)
-        goto out;
     if (o->iface != NULL) {
         if (open_live(o, s.n, live, err, errlen) != 0)
             goto out;
@@ -520,6 +518,9 @@ int sniff_run(const struct sniff_options *o, const struct sniff_hooks *hooks, ch
     if (o->files && prepare_dir(o->dir, o->user != NULL, uid, gid, err, errlen) != 0)
         goto out;
     if (o->user != NULL && drop_privileges(o->user, uid, gid, err, errlen) != 0)
+        goto out;
+    /* Checked as the user the workers load it as (and reload it as, on SIGHUP). */
+    if (o->engine.baseline_policy != NULL && check_policy_file(o->engine.baseline_policy, err, errlen) != 0)
         goto out;
     if (o->files) {
         struct log_set_config fc = {.dir = o->dir, .format = o->format, .append = true};

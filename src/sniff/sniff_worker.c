@@ -243,6 +243,8 @@ static int run_file(struct worker *w)
     sniff_hash_init(&hash);
     sniff_pipe_out_put(&w->out, SNIFF_MSG_READY, NULL, LOG_FORMAT_TSV, NULL, 0);
     while (!worker_stop && (st = capture_next(cap, &fr)) == CAPTURE_FRAME) {
+        if (worker_reload)
+            reload_baseline(w);
         if (cfg->nworkers > 1 &&
             sniff_hash_frame(&hash, fr.link_type, fr.data, fr.caplen) % cfg->nworkers != cfg->index)
             continue;

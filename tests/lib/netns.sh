@@ -51,7 +51,7 @@ netns_cleanup() {
             rm -rf "/etc/netns/$ns"
         done
     } 2>/dev/null
-    if [ "${PW_KEEP:-0}" = 1 ]; then echo "kept $W"; elif [ -n "${W:-}" ]; then rm -rf "$W"; fi
+    if [ -n "${PW_KEEP:-}" ] && [ "${PW_KEEP}" != 0 ]; then echo "kept $W"; elif [ -n "${W:-}" ]; then rm -rf "$W"; fi
 }
 
 netns_traps() {

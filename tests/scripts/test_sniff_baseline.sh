@@ -6,13 +6,15 @@
 #      SIGINT and writes a policy that `policy check` accepts, keeping its logs (--logs); again
 #      with --duration and a temporary log directory, which it removes;
 #   2. sniff -w 2 --baseline learned.yaml: the learned egress raises nothing; twelve connections to
-#      a new destination (c.example.test), spread over both workers by the fanout, raise exactly
-#      one Baseline::New_Egress (the workers share the notice suppression);
+#      a new destination (c.example.test), from twelve source ports that the fanout hashes to
+#      either worker (all on one: a 1-in-2048 chance), raise exactly one Baseline::New_Egress
+#      (the workers share the notice suppression);
 #   3. the baseline file is replaced by one that allows only a.example.test, then SIGHUP: the
 #      logger says it reloaded, and b.example.test, allowed until then, now raises one notice;
 #   4. a broken baseline file, then SIGHUP: refused with FILE:LINE, the old baseline stays (a new
 #      destination d.example.test still raises its notice), sniff keeps running and exits 0;
-#   5. a broken --baseline at start: exit 2, the message names the file and line.
+#   5. a broken --baseline at start: exit 2, the message names the file and line; a good one
+#      that --user cannot read: exit 2 at the start, said once, not by every worker.
 # Exit: 0 all passed, 1 any failed, 77 skipped (not root, no namespaces, missing tools).
 set -u
 ROOT=${PW_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -33,6 +35,7 @@ W=$(mktemp -d /tmp/pw-sniff-baseline.XXXXXX)
 . "$ROOT/tests/lib/netns.sh"
 NETNS=($NS_I $NS_N)
 netns_traps
+netns_watchdog 150
 ix() { ip netns exec "$NS_I" "$@"; }
 nx() { ip netns exec "$NS_N" "$@"; }
 
@@ -170,5 +173,11 @@ rc=$?
 [ $rc = 2 ] && ok "a broken --baseline at start: exit 2" || bad "broken --baseline: exit $rc"
 grep -q "$W/baseline.yaml:3:.*colour" "$W/bad.out" && ok "the message names file, line and field" \
     || bad "message: $(cat "$W/bad.out")"
+# $W is mode 0700: nobody cannot reach the file root can.
+mkdir -p "$W/l4" && chmod 0777 "$W/l4"
+ix "$BIN" sniff -i $VI -w 2 -o "$W/l4" --user nobody --baseline "$W/learned.yaml" >"$W/user.out" 2>&1
+rc=$?
+[ $rc = 2 ] && grep -q "$W/learned.yaml.*Permission denied" "$W/user.out" && ! grep -q "worker" "$W/user.out" \
+    && ok "a baseline --user cannot read: exit 2 at the start, once" || bad "unreadable baseline: exit $rc, $(cat "$W/user.out")"
 
 netns_summary

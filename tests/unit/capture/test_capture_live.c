@@ -115,7 +115,7 @@ static void test_program_fits(void **state)
 
     assert_true(prog_len > 50 && prog_len < 512);
     assert_int_equal(capture_live_fanout_program(small, 32, true, 14), -1);
-    /* The kernel form is the same length. */
+    /* The kernel form, a few instructions longer (the packet-type prologue), does not fit either. */
     assert_int_equal(capture_live_fanout_program(small, 0, false, 14), -1);
 }
 

@@ -189,6 +189,53 @@ static void test_truncated(void **state)
                   "record 2 at offset 45: file ends inside the packet (6 of 7 captured bytes)");
 }
 
+/* The file cut shorter while it is read (a copytruncate rotation): the frames before the new end
+ * arrive intact, the access past it reads zeros instead of killing the process with SIGBUS, and
+ * the next read stops as a truncated capture that says why. */
+static void test_cut_while_read(void **state)
+{
+    enum { DATA = 1000, RECORDS = 400, CUT = 50 * 4096 };
+    static struct pw w;
+    static uint8_t data[DATA];
+    struct capture_frame f;
+    struct capture *c;
+    enum capture_status st;
+    unsigned n = 0;
+
+    (void)state;
+    file_header(&w, false, 0xA1B2C3D4u, 4, 65535, 1);
+    for (unsigned k = 0; k < RECORDS; k++) {
+        memset(data, (int)(k & 0xff), sizeof(data));
+        record(&w, k, 0, data, DATA, DATA);
+    }
+    c = open_ok(&w, w.len);
+    for (; n < 100; n++)
+        assert_int_equal(capture_next(c, &f), CAPTURE_FRAME);
+    assert_int_equal(truncate(fixture_path, CUT), 0);
+    while ((st = capture_next(c, &f)) == CAPTURE_FRAME) {
+        assert_int_equal(f.caplen, DATA);
+        if (24 + (n + 1) * (DATA + 16) <= CUT) {
+            for (unsigned i = 0; i < DATA; i++)
+                assert_int_equal(f.data[i], n & 0xff);
+        } else {
+            /* The one frame across the new end: its bytes before it, zeros after. */
+            unsigned before = CUT - (24 + n * (DATA + 16) + 16);
+
+            assert_int_equal(f.data[0], n & 0xff);
+            assert_int_equal(f.data[before - 1], n & 0xff);
+            assert_int_equal(f.data[before], 0);
+            assert_int_equal(f.data[DATA - 1], 0);
+        }
+        n++;
+    }
+    assert_int_equal(st, CAPTURE_TRUNCATED);
+    assert_int_equal(n, (CUT - 24) / (DATA + 16) + 1);
+    if (strstr(capture_error(c), "the file was cut shorter while it was read") == NULL)
+        fail_msg("error \"%s\"", capture_error(c));
+    assert_int_equal(capture_next(c, &f), CAPTURE_TRUNCATED);
+    done(c);
+}
+
 /* A captured length no link type we read can have is damage: libpcap stops there too. */
 static void test_oversized_record(void **state)
 {
@@ -243,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_header_only),
         cmocka_unit_test(test_record_longer_than_snaplen),
         cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_cut_while_read),
         cmocka_unit_test(test_oversized_record),
         cmocka_unit_test(test_old_version_through_libpcap),
         cmocka_unit_test(test_not_a_capture),
