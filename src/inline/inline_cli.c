@@ -16,6 +16,7 @@
 #include "inline/inline_workers.h"
 #include "log/log_set.h"
 #include "policy/policy.h"
+#include "util/sd_notify.h"
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
@@ -296,11 +297,15 @@ static int serve(const struct inline_opts *o, unsigned queue, struct policy *p, 
     /* A worker is forked with these signals blocked, until its handlers are in place. */
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (link != NULL)
+    if (link != NULL) {
         inline_workers_ready(link);
-    else if (!o->quiet)
-        fprintf(stderr, "protowall inline: queue %u, policy %s (%u rules, %s), logs in %s\n", queue, o->policy_path,
-                rules, fail_open ? "fail-open" : "fail-closed", o->logs.dir);
+    } else {
+        if (!o->quiet)
+            fprintf(stderr, "protowall inline: queue %u, policy %s (%u rules, %s), logs in %s\n", queue,
+                    o->policy_path, rules, fail_open ? "fail-open" : "fail-closed", o->logs.dir);
+        /* The only queue is bound: packets are judged from here on (systemd's Type=notify). */
+        (void)sd_notify_send("READY=1");
+    }
     while (!got_stop) {
         pw_time now = wall_now(), deadline = inline_dp_next_deadline(dp);
         int wait = IDLE_WAIT_MS;
@@ -324,9 +329,15 @@ static int serve(const struct inline_opts *o, unsigned queue, struct policy *p, 
         }
         if (got_hup) {
             got_hup = 0;
+            if (link == NULL)
+                (void)sd_notify_send("RELOADING=1");
             reload(dp, o->policy_path, who);
+            if (link == NULL)
+                (void)sd_notify_send("READY=1");
         }
     }
+    if (link == NULL)
+        (void)sd_notify_send("STOPPING=1");
     inline_dp_finish(dp, wall_now());
     inline_nfq_flush(q);
     if (!o->quiet)

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "sniff/sniff_pipe.h"
+#include "util/sd_notify.h"
 
 #define PIPE_OUT_BUF   (256u * 1024u)
 #define PIPE_KERNEL    (1u << 20)          /* the pipe's own buffer: bursts never block a worker */
@@ -187,6 +188,7 @@ static void signal_all(struct worker *ws, unsigned n, int sig)
 
 static void begin_stop(const struct inline_workers_config *c, struct worker *ws, struct supervisor *sv)
 {
+    (void)sd_notify_send("STOPPING=1");
     sv->stopping = true;
     sv->stop_deadline = mono_ns() + STOP_GRACE_S * 1000000000LL;
     for (unsigned i = 0; i < c->count; i++)
@@ -402,9 +404,11 @@ int inline_workers_run(const struct inline_workers_config *c)
         if (got_hup) {
             got_hup = 0;
             /* The parent's copy first: a worker started after this must run what the others reload. */
+            (void)sd_notify_send("RELOADING=1");
             if (c->reload != NULL)
                 c->reload(c->arg);
             signal_all(ws, c->count, SIGHUP);
+            (void)sd_notify_send("READY=1");
         }
         if (sv.stopping && now > sv.stop_deadline)
             signal_all(ws, c->count, SIGKILL);
@@ -413,6 +417,8 @@ int inline_workers_run(const struct inline_workers_config *c)
         if (!announced && ready == c->count && !sv.stopping) {
             announced = true;
             announce(c, ws);
+            /* Every queue is bound: systemd's Type=notify start is over. */
+            (void)sd_notify_send("READY=1");
         }
         for (unsigned i = 0; i < c->count; i++) {
             if (!ws[i].open)

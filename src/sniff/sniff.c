@@ -246,9 +246,9 @@ static void handle(struct sniff *s, const struct sniff_msg *m, const char *body)
 
 static void begin_stop(struct sniff *s)
 {
-    (void)sd_notify_send("STOPPING=1");
     if (s->stopping)
         return;
+    (void)sd_notify_send("STOPPING=1");
     s->stopping = true;
     s->stop_deadline = time(NULL) + STOP_GRACE_S;
     for (unsigned i = 0; i < s->n; i++)

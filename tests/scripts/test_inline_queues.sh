@@ -152,14 +152,19 @@ check "nft install --queues 0-1 (fail-open)" quiet $ix "$BIN" nft install --queu
 check "  the rules balance over queues 0-1, never by CPU" \
     bash -c "$ix iptables -S PROTOWALL 2>/dev/null | grep -q -- '--queue-balance 0:1' || $ix nft list ruleset | grep -q 'queue.* 0-1'; \
              ! { $ix iptables -S PROTOWALL; $ix nft list ruleset; } 2>/dev/null | grep -q fanout"
+notify_listen "$W/notify.sock" "$W/notify.log" || bad "the sd_notify listener starts"
 start_pw() {
     : >"$ERR"
-    $ix "$BIN" inline --queues 0-1 --policy "$W/policy.yaml" -o "$LOGS" --format json >>"$ERR" 2>&1 &
+    $ix env NOTIFY_SOCKET="$W/notify.sock" "$BIN" inline --queues 0-1 --policy "$W/policy.yaml" -o "$LOGS" \
+        --format json >>"$ERR" 2>&1 &
     PW_PID=$!
     wait_until 50 grep -q "protowall inline: worker pids" "$ERR"
 }
 start_pw || { cat "$ERR"; exit 1; }
 check "two workers start and say so" grep -q "queues 0-1, 2 workers" "$ERR"
+# notified LINES...: what systemd was told so far, one message a line, is exactly LINES.
+notified() { [ "$(paste -sd ' ' "$W/notify.log")" = "$*" ]; }
+check "systemd is told READY=1 once both queues are bound" wait_until 30 notified READY=1
 
 # ---- affinity: each flow alone, one queue moves ------------------------------------------------------------
 # The kernel hashes the address pair in sorted order (nfqueue_hash), so the SYN-ACK and the rest of
@@ -209,12 +214,14 @@ fi
 kill -HUP $PW_PID
 check "SIGHUP: worker 1 reloads" wait_until 30 grep -q "worker 1 (queue 0): SIGHUP: .*reloaded, 2 rules" "$ERR"
 check "SIGHUP: worker 2 reloads" wait_until 30 grep -q "worker 2 (queue 1): SIGHUP: .*reloaded, 2 rules" "$ERR"
+check "  systemd is told RELOADING=1, then READY=1" wait_until 30 notified READY=1 RELOADING=1 READY=1
 
 # ---- SIGTERM: both workers stop, their counts show both decided flows --------------------------------------------
 kill -TERM $PW_PID
 wait $PW_PID; rc=$?
 PW_PID=
 check "SIGTERM stops every worker and the parent cleanly (exit $rc)" test $rc -eq 0
+check "  systemd is told STOPPING=1" notified READY=1 RELOADING=1 READY=1 STOPPING=1
 for w in "1 (queue 0)" "2 (queue 1)"; do
     n=$(sed -n "s/.*worker $w: .*), \([0-9]*\) flows decided.*/\1/p" "$ERR")
     check "worker $w decided flows (${n:-none})" test "${n:-0}" -gt 0

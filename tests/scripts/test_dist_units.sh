@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# tests/scripts/test_dist_units.sh - the systemd units in dist/ verify, and the commands they run work as the units run them.
+#
+# systemd is not PID 1 here, so the units cannot be started as services; what can be proven is:
+#   1. `systemd-analyze verify` takes each unit without a word (unknown keys, bad values and
+#      missing programs are all reported there);
+#   2. the unit's own ExecStartPre= and ExecStart= lines, with its Environment= defaults expanded
+#      as systemd expands them, run in a network namespace and do what the unit's comments say:
+#      protowall-inline.service checks the policy, installs the rules, binds both queues and tells
+#      systemd READY=1, RELOADING=1/READY=1 on SIGHUP, STOPPING=1 on SIGTERM, exit 0;
+#      protowall.service makes the log directory for its account, captures as that account, logs
+#      a ping, and speaks the same sd_notify protocol.
+# The account protowall becomes nobody/nogroup and /var/log/protowall a directory of the test.
+# Exit: 0 all passed, 1 any failed, 77 skipped (not root, or a tool missing).
+set -u
+ROOT=${PW_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+BIN=${PW_BIN:-$ROOT/build/protowall}
+PY=${PYTHON:-/usr/bin/python3}
+export PATH=$PATH:/usr/sbin:/sbin
+
+skip() { echo "skipped: $*"; exit 77; }
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, NFQUEUE, packet sockets)"
+for p in ip nft ping systemd-analyze; do
+    command -v $p >/dev/null 2>&1 || skip "$p is not installed (scripts/bootstrap installs it)"
+done
+
+NS=pwd-units PEER=pwd-peer
+W=$(mktemp -d /tmp/pw-units.XXXXXX)
+chmod 0755 "$W"          # nobody reaches the log directory inside
+. "$ROOT/tests/lib/netns.sh"
+NETNS=($NS $PEER)
+netns_traps
+netns_watchdog 90
+ix() { ip netns exec "$NS" "$@"; }
+
+# unit_lines UNIT KEY [VAR=VALUE...]: the unit's KEY= command lines, one per line as shell words,
+# with the Environment= defaults (overridden by VAR=VALUE) expanded, the +/-/@ prefixes dropped,
+# and the installed paths and account replaced by the test's.
+unit_lines() {
+    "$PY" - "$@" "BIN=$BIN" "LOGDIR=$W/logs" <<'EOF'
+import re, shlex, sys
+unit, key, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+over = dict(a.split("=", 1) for a in rest)
+env, cmds = {}, []
+for line in open(unit, encoding="utf-8"):
+    line = line.strip()
+    if line.startswith("Environment="):
+        for word in shlex.split(line[len("Environment="):]):
+            k, _, v = word.partition("=")
+            env[k] = v
+    elif line.startswith(key + "="):
+        cmds.append(line[len(key) + 1:].lstrip("+-@!"))
+env.update({k: v for k, v in over.items() if k not in ("BIN", "LOGDIR")})
+for c in cmds:
+    words = []
+    # systemd: ${VAR} is one word, $VAR splits on whitespace (an empty one vanishes).
+    for w in shlex.split(c):
+        m = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", w)
+        if m:
+            words += env.get(m.group(1), "").split()
+            continue
+        w = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: env.get(m.group(1), ""), w)
+        w = w.replace("/usr/local/bin/protowall", over["BIN"]).replace("/var/log/protowall", over["LOGDIR"])
+        words.append(w)
+    if words[:1] == ["/usr/bin/install"]:
+        words = ["nogroup" if x == "protowall" and words[i - 1] == "-g" else
+                 "nobody" if x == "protowall" else x for i, x in enumerate(words)]
+    words = ["nobody" if x == "protowall" and i > 0 and words[i - 1] == "--user" else x
+             for i, x in enumerate(words)]
+    print(shlex.join(words))
+EOF
+}
+
+# ---- 1. systemd-analyze verify -------------------------------------------------------------------
+for u in "$ROOT"/dist/*.service; do
+    name=$(basename "$u")
+    sed "s|/usr/local/bin/protowall|$BIN|g" "$u" >"$W/$name"
+    out=$(systemd-analyze verify "$W/$name" 2>&1)
+    rc=$?
+    check "$name: systemd-analyze verify, no complaint${out:+ ($out)}" test $rc -eq 0 -a -z "$out"
+done
+
+# protowall's host (10.79.0.2 on pwd-b) and a peer (10.79.0.1 on pwd-a).
+ip netns add $NS || skip "cannot create network namespaces"
+ip netns add $PEER
+ix ip link set lo up
+ip link add pwd-a netns $PEER type veth peer name pwd-b netns $NS
+ip netns exec $PEER ip link set pwd-a up
+ip netns exec $PEER ip addr add 10.79.0.1/24 dev pwd-a
+ix ip link set pwd-b up
+ix ip addr add 10.79.0.2/24 dev pwd-b
+notify_listen "$W/notify.sock" "$W/notify.log" || bad "the sd_notify listener starts"
+notified() { [ "$(paste -sd ' ' "$W/notify.log")" = "$*" ]; }
+
+# ---- 2. protowall-inline.service ---------------------------------------------------------------------
+U=$ROOT/dist/protowall-inline.service
+cp "$ROOT/tests/policy/issue.yaml" "$W/policy.yaml"
+mkdir -p "$W/logs"
+n=0
+while read -r line; do
+    n=$((n + 1))
+    eval "set -- $line"
+    check "protowall-inline ExecStartPre $n: $*" quiet ix "$@"
+done < <(unit_lines "$U" ExecStartPre PROTOWALL_POLICY="$W/policy.yaml")
+check "  two ExecStartPre lines ran (policy check, nft install)" test $n -eq 2
+check "  the rules send to queues 0-1" bash -c \
+    "{ ip netns exec $NS nft list ruleset; ip netns exec $NS iptables -S; } 2>/dev/null | grep -q -e 'queue.* 0-1' -e 'queue-balance 0:1'"
+line=$(unit_lines "$U" ExecStart PROTOWALL_POLICY="$W/policy.yaml")
+eval "set -- $line"
+: >"$W/notify.log"
+ip netns exec "$NS" env NOTIFY_SOCKET="$W/notify.sock" "$@" >"$W/inline.err" 2>&1 &
+PW_PID=$!
+check "protowall-inline ExecStart ($*): READY=1 once both queues are bound" wait_until 100 notified READY=1
+check "  both workers bound" grep -q "worker pids .* (queue 0), .* (queue 1)" "$W/inline.err"
+check "  the policy's default denies the host's ping to its peer" bash -c "! ip netns exec $NS ping -c 1 -W 2 10.79.0.1 >/dev/null 2>&1"
+kill -HUP $PW_PID
+check "  ExecReload's SIGHUP: RELOADING=1, READY=1, and both workers reload" \
+    wait_until 50 bash -c "[ \"\$(paste -sd ' ' '$W/notify.log')\" = 'READY=1 RELOADING=1 READY=1' ] && \
+        [ \$(grep -c 'SIGHUP: .*reloaded, 4 rules' '$W/inline.err') -eq 2 ]"
+kill -TERM $PW_PID
+wait $PW_PID
+rc=$?
+PW_PID=
+check "  SIGTERM: STOPPING=1 and exit 0 ($rc)" bash -c "[ $rc -eq 0 ] && [ \"\$(paste -sd ' ' '$W/notify.log')\" = 'READY=1 RELOADING=1 READY=1 STOPPING=1' ]"
+check "  policy.log, where the unit says, has the ping denied by the default" \
+    bash -c "grep -v '^#' '$W/logs/policy.log' | grep 10.79.0.1 | grep -q deny"
+check "protowall nft remove (the uninstall the unit's comment gives)" quiet ix "$BIN" nft remove
+rm -rf "$W/logs"
+
+# ---- 3. protowall.service ----------------------------------------------------------------------------
+U=$ROOT/dist/protowall.service
+n=0
+while read -r line; do
+    n=$((n + 1))
+    eval "set -- $line"
+    check "protowall ExecStartPre $n: $*" quiet ix "$@"
+done < <(unit_lines "$U" ExecStartPre)
+check "  the log directory belongs to the service account" \
+    bash -c "[ \"\$(stat -c '%U:%G %a' '$W/logs')\" = 'nobody:nogroup 750' ]"
+line=$(unit_lines "$U" ExecStart PROTOWALL_IFACE=pwd-b PROTOWALL_OPTS="--workers 2 --format json")
+eval "set -- $line"
+: >"$W/notify.log"
+ip netns exec "$NS" env NOTIFY_SOCKET="$W/notify.sock" "$@" >"$W/sniff.err" 2>&1 &
+PW_PID=$!
+check "protowall ExecStart ($*): READY=1 once every worker captures" wait_until 100 notified READY=1
+check "  the workers run as the service account" bash -c \
+    "ps -o user= --ppid $PW_PID | grep -q . && ! ps -o user= --ppid $PW_PID | grep -qv nobody"
+check "  the peer pings the host" quiet ip netns exec $PEER ping -c 3 -i 0.2 10.79.0.2
+kill -HUP $PW_PID
+check "  ExecReload's SIGHUP: RELOADING=1, READY=1" wait_until 50 notified READY=1 RELOADING=1 READY=1
+kill -TERM $PW_PID
+wait $PW_PID
+rc=$?
+PW_PID=
+check "  SIGTERM: STOPPING=1 and exit 0 ($rc)" bash -c "[ $rc -eq 0 ] && [ \"\$(paste -sd ' ' '$W/notify.log')\" = 'READY=1 RELOADING=1 READY=1 STOPPING=1' ]"
+check "  the ping is in conn.log, written by the service account" bash -c \
+    "grep -h '\"proto\":\"icmp\"' '$W'/logs/conn*.log | grep -q '10.79.0.2' && [ \"\$(stat -c %U '$W/logs/conn.log')\" = nobody ]"
+
+netns_summary
