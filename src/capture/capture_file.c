@@ -55,12 +55,15 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
     (void)sig;
     (void)ctx;
     for (unsigned i = 0; i < MAP_GUARDS; i++) {
-        uintptr_t lo = (uintptr_t)map_guards[i].lo, hi = lo + map_guards[i].len;
-        uintptr_t page = at & ~((uintptr_t)guard_page_size - 1);
+        uint8_t *lo = map_guards[i].lo, *page;
+        size_t len = map_guards[i].len, off;
 
-        if (lo == 0 || at < lo || at >= hi)
+        if (lo == NULL || at < (uintptr_t)lo || at - (uintptr_t)lo >= len)
             continue;
-        if (mmap((void *)page, hi - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+        /* The mapping starts on a page: rounding the offset down rounds the address down. */
+        off = (at - (uintptr_t)lo) & ~((size_t)guard_page_size - 1);
+        page = lo + off;
+        if (mmap(page, len - off, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
             map_guards[i].cut = 1;
             errno = saved;
             return;

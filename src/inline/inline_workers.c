@@ -390,9 +390,8 @@ int inline_workers_run(const struct inline_workers_config *c)
         int st;
 
         for (unsigned i = 0; i < c->count; i++) {
-            if (ws[i].pid > 0 && (!ws[i].reaped || ws[i].open))
-                alive++;
-            else if (ws[i].restart_at != 0)
+            /* Running, its pipe not yet drained, or due to be started again. */
+            if ((ws[i].pid > 0 && (!ws[i].reaped || ws[i].open)) || ws[i].restart_at != 0)
                 alive++;
             if (ws[i].ready && !ws[i].reaped)
                 ready++;
