@@ -229,7 +229,7 @@ struct capture *capture_file_open(const char *path, char *err, size_t errlen)
 static void release_read_pages(struct capture *c, const uint8_t *current)
 {
     size_t upto = (size_t)(current - (const uint8_t *)c->map);
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t page = (size_t)guard_page_size;   /* read when the file was mapped: not per frame */
 
     if (upto - c->map_released < MAP_RELEASE_STEP)
         return;
