@@ -284,6 +284,8 @@ static void engine_view_fill(struct engine *e, struct flow *f, enum flow_dir dir
     v->has_payload = p->payload_len > 0;
     v->l4_proto = p->l4_proto;
     v->tcp_flags = p->tcp_flags;
+    v->tcp_seq = p->tcp_seq;
+    v->tcp_ack = p->tcp_ack;
     /* Formatting a uid is the costly part of a view: a flow with a session has it already. */
     v->uid = session_flow_uid(f);
     if (v->uid == NULL) {

@@ -68,6 +68,8 @@ struct engine_packet_view {
                                       ClientHello still arriving): app reads "unknown" until it does */
     uint8_t        l4_proto;       /* IPPROTO_TCP, ... */
     uint8_t        tcp_flags;
+    uint32_t       tcp_seq;        /* this TCP segment's sequence and acknowledgement numbers */
+    uint32_t       tcp_ack;
     const char    *uid;            /* points at uid_buf */
     char           uid_buf[24];
     const char    *app;            /* conn.log service once identified ("unknown" if none matched),

@@ -6,7 +6,6 @@
 
 #include "inline/inline_dp_int.h"
 #include "inline/policy_log.h"
-#include "util/bytes.h"
 #include "util/ip_proto.h"
 
 void inline_decide_verdict(struct inline_dp *dp, uint32_t id, bool accept, bool set_mark, uint32_t mark)
@@ -216,30 +215,19 @@ static void rst_to(struct inline_dp *dp, const struct log_conn_id *id, bool to_o
     inject(dp, n);
 }
 
-/* The packet being dropped, told to its sender: a RST for TCP, port unreachable for UDP. */
+/* The packet being dropped, told to its sender: a RST for TCP, port unreachable for UDP. The
+ * sequence numbers come from the decoder, which walked any IPv6 extension headers to the TCP one. */
 void inline_decide_refuse(struct inline_dp *dp, const struct engine_packet_view *v, const struct inline_pkt *pkt)
 {
-    const uint8_t *tcp;
-    size_t ihl;
-    uint32_t seq, ack;
     struct log_conn_id id = {v->orig_h, v->orig_p, v->resp_h, v->resp_p};
+    uint32_t seq = v->tcp_seq, ack = v->tcp_ack;
 
     if (v->l4_proto == IPPROTO_UDP) {
         inject(dp, inline_reset_unreach(dp->out, sizeof(dp->out), pkt->data, pkt->len));
         return;
     }
-    if (v->l4_proto != IPPROTO_TCP || (v->tcp_flags & TCP_F_RST) || pkt->len < 20)
+    if (v->l4_proto != IPPROTO_TCP || (v->tcp_flags & TCP_F_RST) || !v->decoded)
         return;
-    /* The TCP header: after IPv4's own header, or IPv6's fixed one (extension headers are rare
-     * on TCP; a packet with them just gets no reset). */
-    ihl = (pkt->data[0] >> 4) == 4 ? (size_t)(pkt->data[0] & 0x0f) * 4 : 40;
-    if ((pkt->data[0] >> 4) == 6 && pkt->data[6] != IPPROTO_TCP)
-        return;
-    if (pkt->len < ihl + 20)
-        return;
-    tcp = pkt->data + ihl;
-    seq = rd_be32(tcp + 4);
-    ack = rd_be32(tcp + 8);
     if (v->tcp_flags & TCP_F_SYN) {
         /* A connection attempt: RST|ACK acknowledging the SYN is "connection refused". */
         rst_to(dp, &id, v->from_orig, 0, seq + 1 + v->payload_len, true);

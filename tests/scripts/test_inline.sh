@@ -294,6 +294,30 @@ $ix curl -sk --max-time 5 -o /dev/null --resolve "denied.test:443:[$WEB_IP6]" ht
 [ $rc -ne 0 ] && [ $rc -ne 28 ] && ok "IPv6: curl https://denied.test fails fast (curl exit $rc)" || bad "IPv6: curl https://denied.test fails fast (exit $rc)"
 row "IPv6 curl denied.test" "$m" id.orig_h=$I_IP6 id.resp_h=$WEB_IP6 id.resp_p=443 $OUT app=ssl domain=denied.test \
     process=$CURL rule=default action=deny "reason=identified; no rule matched: default for outbound"
+# The same refusal for a TCP connection whose every packet carries a destination-options header
+# (IPV6_DSTOPTS): the reset's sequence numbers come from the TCP header behind it.
+m=$(mark)
+$ix $PY -c '
+import socket, ssl, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+# Next header (filled in by the kernel), length 0 (8 bytes), a PadN option of 4 bytes.
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+s.settimeout(4)
+s.connect((sys.argv[1], 443))
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+t = time.monotonic()
+try:
+    ctx.wrap_socket(s, server_hostname="denied.test").close()
+except (ConnectionResetError, ssl.SSLError, OSError) as e:
+    if isinstance(e, (socket.timeout, TimeoutError)):
+        sys.exit("timed out: no reset came")
+    sys.exit(0 if time.monotonic() - t < 2 else "refused only after %.1f s" % (time.monotonic() - t))
+sys.exit("the handshake succeeded")' $WEB_IP6
+check "IPv6 with a destination-options header: TLS to denied.test is reset at once" test $? -eq 0
+row "IPv6 dstopts denied.test" "$m" id.orig_h=$I_IP6 id.resp_h=$WEB_IP6 id.resp_p=443 $OUT app=ssl domain=denied.test \
+    process=$(readlink -f $PY) rule=default action=deny "reason=identified; no rule matched: default for outbound"
 m=$(mark)
 $ix $PY -c '
 import socket, sys
