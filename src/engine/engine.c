@@ -178,6 +178,7 @@ static void engine_flow_end(struct engine *e, struct flow *f)
     engine_detect_flow_end(e, f);
     engine_baseline_flow_end(e, f);
     engine_log_conn(e, f);
+    engine_tunnel_close(e, f);
     e->stats.flows_logged++;
     engine_flow_release(e, f);
 }
@@ -330,6 +331,24 @@ static void engine_schedule(struct engine *e, struct flow *f)
     }
 }
 
+/* A packet that came through a tunnel, before its flow (NULL: a new one) sees it: the tunnel is
+ * discovered when it carries a new connection, or one that came through another tunnel before
+ * (Zeek's new_connection and tunnel_changed), before the new flow may evict anything. */
+static void engine_tunnelled_flow(struct engine *e, struct flow *f, const struct packet *p)
+{
+    struct flow *outer = e->tunnel_outer[e->tunnel_depth - 1];
+
+    if (f == NULL) {
+        engine_tunnel_discover(e, outer);
+        return;
+    }
+    if (p->tunnel.parent_flow == f->tunnel_parent || p->tunnel.parent_flow == f->tunnel_parent2)
+        return;
+    if (f->tunnel_parent2 == 0)
+        f->tunnel_parent2 = p->tunnel.parent_flow;
+    engine_tunnel_discover(e, outer);
+}
+
 /* An encapsulating UDP packet: its own flow is tracked as usual, then the inner frame is
  * decoded and analysed as if captured on the mirrored instance. */
 static bool engine_tunnel(struct engine *e, struct flow *outer, const struct packet *p)
@@ -351,6 +370,7 @@ static bool engine_tunnel(struct engine *e, struct flow *outer, const struct pac
     inner.tunnel.vni = in.vni;
     inner.tunnel.parent_flow = outer->id + 1;
     e->stats.tunnelled++;
+    e->tunnel_outer[e->tunnel_depth] = outer;
     e->tunnel_depth++;
     engine_transport(e, &inner);
     e->tunnel_depth--;
@@ -375,6 +395,8 @@ static void engine_transport(struct engine *e, const struct packet *p)
         engine_flow_end(e, f);
         f = NULL;
     }
+    if (p->tunnel.type != TUNNEL_NONE)
+        engine_tunnelled_flow(e, f, p);
     if (f == NULL) {
         f = engine_flow_new(e, p);
         if (f == NULL)

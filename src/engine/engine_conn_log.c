@@ -24,8 +24,8 @@ static struct log_str tunnel_service(const struct flow *f)
 
 void engine_log_conn(struct engine *e, const struct flow *f)
 {
-    char uid[UID_STRLEN], parent[UID_STRLEN], cid[COMMUNITY_ID_STRLEN], service[64];
-    struct log_str parent_str;
+    char uid[UID_STRLEN], parent[2][UID_STRLEN], cid[COMMUNITY_ID_STRLEN], service[64];
+    struct log_str parent_str[2];
     const char *state;
     struct conn_record r;
     uint64_t *m = &r.log_set;
@@ -78,10 +78,15 @@ void engine_log_conn(struct engine *e, const struct flow *f)
     log_mark(m, CONN_F_RESP_PKTS);
     log_mark(m, CONN_F_RESP_IP_BYTES);
     if (f->tunnel_parent != 0) {
-        engine_uid(e, f->tunnel_parent - 1, parent, sizeof(parent));
-        parent_str = log_str_from(parent, strlen(parent));
-        r.tunnel_parents.items = &parent_str;
+        engine_uid(e, f->tunnel_parent - 1, parent[0], sizeof(parent[0]));
+        parent_str[0] = log_str_from(parent[0], strlen(parent[0]));
+        r.tunnel_parents.items = parent_str;
         r.tunnel_parents.n = 1;
+        if (f->tunnel_parent2 != 0) {
+            engine_uid(e, f->tunnel_parent2 - 1, parent[1], sizeof(parent[1]));
+            parent_str[1] = log_str_from(parent[1], strlen(parent[1]));
+            r.tunnel_parents.n = 2;
+        }
         log_mark(m, CONN_F_TUNNEL_PARENTS);
     }
     r.ip_proto = f->key.proto;

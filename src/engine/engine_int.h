@@ -33,6 +33,7 @@ struct engine {
     uint64_t               next_flow_id;
     pw_time                now;            /* packet clock: the latest packet time seen */
     int                    tunnel_depth;   /* while decoding inside a tunnel */
+    struct flow           *tunnel_outer[ENGINE_MAX_TUNNEL_DEPTH]; /* the flows carrying the packet at each depth */
     uint64_t               weird_counts[WEIRD_COUNT];
     struct engine_stats    stats;
     struct engine_packet_view *view;       /* inline mode: filled for the packet being analysed */
@@ -42,6 +43,12 @@ struct engine {
 
 /* engine_conn_log.c: writes a flow's conn.log row. */
 void engine_log_conn(struct engine *e, const struct flow *f);
+
+/* engine_tunnel_log.c: tunnel.log, as Zeek's tunnels framework writes it. The outer flow is
+ * discovered the first time it carries a new connection, or a packet of a connection that came
+ * through another tunnel before; closed when it ends. */
+void engine_tunnel_discover(struct engine *e, struct flow *outer);
+void engine_tunnel_close(struct engine *e, struct flow *outer);
 
 /* engine_weird.c: weird.log rows, sampled as Zeek does. f may be NULL; p may be NULL. */
 void engine_weird(struct engine *e, enum weird_id id, struct flow *f, const struct packet *p,

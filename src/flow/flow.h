@@ -37,11 +37,12 @@ struct flow_key {
     uint32_t    tunnel;     /* tunnel type << 24 | VNI; 0 when not tunnelled */
 };
 
-/* What one side sent. 32 bytes: flows must stay small. */
+/* What one side sent. 32 bytes: flows must stay small (the union is packed to 12 bytes; its
+ * 64-bit member still lands on an 8-byte boundary, 16 bytes into the endpoint). */
 struct flow_endpoint {
     uint64_t pkts;
     uint64_t ip_bytes;
-    union {
+    union __attribute__((packed, aligned(4))) {
         uint64_t payload_bytes;     /* UDP/ICMP: sum of payload lengths */
         struct {
             uint32_t start_seq;     /* ISN (SYN), or one before the first seq seen */
@@ -81,6 +82,8 @@ struct flow {
     struct flow_key  key;
     uint64_t         id;              /* creation counter; the uid is derived from it */
     uint64_t         tunnel_parent;   /* id of the outer flow + 1, 0 if none */
+    uint64_t         tunnel_parent2;  /* a second outer flow its packets came through (+ 1), 0 if none:
+                                         a mirror may wrap each direction in its own */
     uint64_t         weirds_seen;     /* bit per weird_id already logged for this flow */
     pw_time          start;
     pw_time          last;            /* last packet that counts for duration */
@@ -100,6 +103,7 @@ struct flow {
     uint8_t          syn_first : 1;   /* the first packet was a plain SYN: roles are certain */
     uint8_t          logged : 1;
     uint8_t          tunnel_outer : 1; /* carries a tunnel: logged with its service */
+    uint8_t          tunnel_active : 1; /* tunnel.log has its DISCOVER row; CLOSE when it ends */
     uint8_t          tunnel_type;
     uint8_t          verdict;         /* inline mode: the flow's verdict once final (0: none yet) */
 };

@@ -660,10 +660,18 @@ def tunnel_case(name, n, port, wrap, desc):
     outer_row = conn_row(outer, (outer_src, 50000), (outer_dst, port), "udp", 17, "D", "S0",
                          "0.080000", str(orig_bytes), "0")
     outer_where = {"log": "conn", "where": {"id.orig_h": outer_src}}
+    ttype = "Tunnel::VXLAN" if port == 4789 else "Tunnel::GENEVE"
+    tunnel_id = {"id.orig_h": outer_src, "id.orig_p": "50000", "id.resp_h": outer_dst, "id.resp_p": str(port),
+                 "tunnel_type": ttype}
     checks = [{"log": "conn", "count": 2},
               conn_check(outer_row, where={"id.orig_h": outer_src}),
               conn_check(inner_row, where={"id.orig_h": "10.5.5.1"}),
-              {"log": "conn", "where": {"id.orig_h": "10.5.5.1"}, "tunnel_parent_of": outer_where}]
+              {"log": "conn", "where": {"id.orig_h": "10.5.5.1"}, "tunnel_parent_of": outer_where},
+              {"log": "tunnel", "count": 2},
+              {"log": "tunnel", "where": {"action": "Tunnel::DISCOVER"},
+               "fields": dict(tunnel_id, ts=ts(outer[0].t_us)), "uid_of": outer_where},
+              {"log": "tunnel", "where": {"action": "Tunnel::CLOSE"},
+               "fields": dict(tunnel_id, ts=ts(outer[-1].t_us)), "uid_of": outer_where}]
     fr = [(e.t_us, 0, eth(e.l3, True)) for e in outer]
     simple(name, desc, outer, checks, frames=fr, absent=())
 
@@ -674,14 +682,72 @@ def vxlan():
                 "AWS-mirroring style: every packet of an inner TCP session (both directions) inside "
                 "VXLAN from one VTEP to UDP 4789. Zeek logs the outer UDP connection (S0, D, bytes = "
                 "UDP payloads; service left unchecked) and the inner session (SF) whose "
-                "tunnel_parents is the outer uid")
+                "tunnel_parents is the outer uid; tunnel.log: DISCOVER at the first packet (the "
+                "inner connection's new_connection), CLOSE at the last (end of input)")
 
 
 @case
 def geneve():
     tunnel_case("geneve", 39, 6081, lambda: GENEVE(vni=42, proto=0x6558),
                 "the same inner session in GENEVE (UDP 6081, protocol 0x6558 Ethernet): outer UDP "
-                "row S0 and inner SF row with tunnel_parents = outer uid")
+                "row S0 and inner SF row with tunnel_parents = outer uid; tunnel.log DISCOVER and "
+                "CLOSE rows with Tunnel::GENEVE")
+
+
+@case
+def vxlan_two_tunnels():
+    """Zeek's core.tunnels.vxlan in shape: pings whose requests travel in one VXLAN tunnel and
+    whose replies come back in another (Linux's vxlan device picks the outer source port from the
+    inner flow's hash, per direction), plus two tunnels that carry only ARP."""
+    from scapy.layers.l2 import ARP
+    t = base(92)
+    a, b = "192.168.56.11", "192.168.56.12"
+    ta, tb, tc, td = (a, 48134, b), (b, 38071, a), (b, 40908, a), (a, 39924, b)
+
+    def wrap(tun, l2):
+        return IP(src=tun[0], dst=tun[2], id=1, ttl=64) / UDP(sport=tun[1], dport=4789) / \
+            VXLAN(vni=123, flags=0x08) / l2
+
+    outer = []
+    for k in range(4):
+        req = Ether(src=MAC_C, dst=MAC_S) / IP(src="10.0.0.1", dst="10.0.0.2", id=k + 1, ttl=64) / \
+            ICMP(type=8, id=7, seq=k + 1) / Raw(b"x" * 56)
+        rep = Ether(src=MAC_S, dst=MAC_C) / IP(src="10.0.0.2", dst="10.0.0.1", id=k + 100, ttl=64) / \
+            ICMP(type=0, id=7, seq=k + 1) / Raw(b"x" * 56)
+        outer.append(Ev(t + k * 1000000, IP(bytes(wrap(ta, req))), True))
+        outer.append(Ev(t + k * 1000000 + 338, IP(bytes(wrap(tb, rep))), True))
+        if k == 1:
+            arp = Ether(src=MAC_S, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, psrc="10.0.0.2", pdst="10.0.0.1")
+            outer.append(Ev(t + k * 1000000 + 500000, IP(bytes(wrap(tc, arp))), True))
+            arp = Ether(src=MAC_C, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, psrc="10.0.0.1", pdst="10.0.0.2")
+            outer.append(Ev(t + k * 1000000 + 600000, IP(bytes(wrap(td, arp))), True))
+    last = outer[-1].t_us
+
+    def where(tun):
+        return {"log": "conn", "where": {"id.orig_h": tun[0], "id.orig_p": str(tun[1])}}
+
+    def row(tun, action, when):
+        return {"log": "tunnel", "where": {"id.orig_p": str(tun[1]), "action": action},
+                "fields": {"ts": ts(when), "id.orig_h": tun[0], "id.orig_p": str(tun[1]), "id.resp_h": tun[2],
+                           "id.resp_p": "4789", "tunnel_type": "Tunnel::VXLAN", "action": action},
+                "uid_of": where(tun)}
+
+    checks = [{"log": "conn", "count": 5},
+              {"log": "conn", "where": {"proto": "udp"}, "count": 4},
+              {"log": "conn", "where": {"proto": "icmp"}, "tunnel_parent_of": [where(ta), where(tb)]},
+              {"log": "tunnel", "count": 4},
+              row(ta, "Tunnel::DISCOVER", t), row(tb, "Tunnel::DISCOVER", t + 338),
+              row(ta, "Tunnel::CLOSE", last), row(tb, "Tunnel::CLOSE", last),
+              {"log": "tunnel", "where": {"id.orig_p": "40908"}, "count": 0},
+              {"log": "tunnel", "where": {"id.orig_p": "39924"}, "count": 0}]
+    fr = [(e.t_us, 0, eth(e.l3, True)) for e in outer]
+    simple("vxlan-two-tunnels", "the shape of Zeek's core.tunnels.vxlan: requests of an inner ping in "
+           "one VXLAN tunnel, replies in another, two more tunnels carrying only ARP. Zeek's tunnel.log: "
+           "DISCOVER for the first tunnel when the inner connection is new, for the second when the "
+           "connection's encapsulation changes (tunnel_changed), CLOSE for both when their "
+           "connections end (here at the end of input, both at the last packet's time); nothing for "
+           "the ARP-only tunnels, which carry no connection. The inner connection's tunnel_parents "
+           "holds both outer uids", outer, checks, frames=fr, absent=())
 
 
 @case

@@ -17,8 +17,9 @@ case.json keys:
                              (TSV: the string as written; JSON: the JSON value)
                      absent  [field]: JSON only, keys that must be omitted
                      set_fields {field: [values]}: a set column compared unordered
-                     tunnel_parent_of {"log": .., "where": ..}: this row's
-                             tunnel_parents must be exactly the uid of that other row
+                     tunnel_parent_of {"log": .., "where": ..} or a list of them: this
+                             row's tunnel_parents must be exactly the uids of those rows
+                     uid_of  {"log": .., "where": ..}: this row's uid is that row's
 Exit 0 when every check passes, 1 otherwise (with a diff on stdout).
 """
 
@@ -68,7 +69,7 @@ def run_check(logs, check, problems):
         rows = select(logs, check, problems) if check["log"] in logs else []
         if rows is not None and len(rows) != check["count"]:
             problems.append("%s: count %d, expected %d" % (label, len(rows), check["count"]))
-    if not any(k in check for k in ("fields", "absent", "set_fields", "tunnel_parent_of")):
+    if not any(k in check for k in ("fields", "absent", "set_fields", "tunnel_parent_of", "uid_of")):
         return
     row = one_row(logs, check, problems)
     if row is None:
@@ -85,15 +86,22 @@ def run_check(logs, check, problems):
         have = zeeklog.split_set(row.get(k))
         if have != sorted(want):
             problems.append("%s: set %s = %r, expected %r" % (label, k, have, sorted(want)))
-    parent = check.get("tunnel_parent_of")
-    if parent:
-        prow = one_row(logs, parent, problems)
-        if prow is not None:
+    parents = check.get("tunnel_parent_of")
+    if parents:
+        prows = [one_row(logs, p, problems) for p in (parents if isinstance(parents, list) else [parents])]
+        if None not in prows:
             have = zeeklog.split_set(row.get("tunnel_parents"))
-            if have != [prow.get("uid")]:
-                problems.append("%s: tunnel_parents = %r, expected [uid of %s.log where %s] = %r" %
-                                (label, have, parent["log"], json.dumps(parent.get("where", {})),
-                                 [prow.get("uid")]))
+            want = sorted(p.get("uid") for p in prows)
+            if have != want:
+                problems.append("%s: tunnel_parents = %r, expected the uids of %s = %r" %
+                                (label, have, json.dumps(parents), want))
+    other = check.get("uid_of")
+    if other:
+        orow = one_row(logs, other, problems)
+        if orow is not None and row.get("uid") != orow.get("uid"):
+            problems.append("%s: uid = %r, expected the uid of %s.log where %s = %r" %
+                            (label, row.get("uid"), other["log"], json.dumps(other.get("where", {})),
+                             orow.get("uid")))
 
 
 def main():
