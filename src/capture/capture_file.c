@@ -41,6 +41,7 @@ struct capture {
     struct capture_pcap   *mem;    /* set instead of pcap for a mapped pcap 2.4 file */
     void                  *map;
     size_t                 map_len;
+    int                    map_fd;         /* kept open to ask the file's size when it may have shrunk */
     struct map_guard      *guard;
     size_t                 map_released;   /* bytes at the map's start handed back */
     int                    link_type;
@@ -54,6 +55,13 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 
     (void)sig;
     (void)ctx;
+    /* kill -BUS or raise(): not a fault of ours to patch; it goes where it went before. */
+    if (si->si_code <= 0) {
+        sigaction(SIGBUS, &bus_previous, NULL);
+        raise(SIGBUS);
+        errno = saved;
+        return;
+    }
     for (unsigned i = 0; i < MAP_GUARDS; i++) {
         uint8_t *lo = map_guards[i].lo, *page;
         size_t len = map_guards[i].len, off;
@@ -133,9 +141,10 @@ static struct capture *open_mapped_pcap(const char *path)
         return NULL;
     }
     map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
+    if (map == MAP_FAILED) {
+        close(fd);
         return NULL;
+    }
     c = calloc(1, sizeof(*c));
     if (c == NULL || (c->guard = guard_take(map, (size_t)st.st_size)) == NULL ||
         !capture_pcap_native(map, (size_t)st.st_size) ||
@@ -144,12 +153,14 @@ static struct capture *open_mapped_pcap(const char *path)
             guard_give_back(c->guard);
         free(c);
         munmap(map, (size_t)st.st_size);
+        close(fd);
         return NULL;
     }
     /* Read once, front to back: read-ahead may be aggressive. */
     madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
     c->map = map;
     c->map_len = (size_t)st.st_size;
+    c->map_fd = fd;
     return c;
 }
 
@@ -238,6 +249,22 @@ static void release_read_pages(struct capture *c, const uint8_t *current)
         c->map_released = upto;
 }
 
+/* A frame of a file cut shorter is caught here rather than in an analyzer: its last byte is read
+ * now, so a page past the new end faults (and the guard marks the file cut) before anyone looks.
+ * Past the new end but within its last page the kernel shows zeros without a fault; an empty
+ * record (all zeros read as caplen 0) is the sign of that, and the file's size says. */
+static void check_still_there(struct capture *c, const struct capture_frame *frame)
+{
+    struct stat st;
+
+    if (frame->caplen > 0) {
+        (void)*(const volatile uint8_t *)(frame->data + frame->caplen - 1);
+        return;
+    }
+    if (fstat(c->map_fd, &st) == 0 && (size_t)st.st_size < (size_t)(frame->data - (const uint8_t *)c->map))
+        c->guard->cut = 1;
+}
+
 enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
 {
     struct pcap_pkthdr *hdr;
@@ -247,6 +274,8 @@ enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
     if (c->mem != NULL) {
         enum capture_status st = c->guard->cut ? CAPTURE_TRUNCATED : capture_pcap_next(c->mem, frame);
 
+        if (st == CAPTURE_FRAME && !c->guard->cut)
+            check_still_there(c, frame);
         /* Checked after the read too: the record just read may be what lay past the new end. */
         if (c->guard->cut) {
             if (c->err[0] == '\0')
@@ -296,6 +325,7 @@ void capture_close(struct capture *c)
         capture_pcap_close(c->mem);
         guard_give_back(c->guard);
         munmap(c->map, c->map_len);
+        close(c->map_fd);
     } else if (c->ng != NULL) {
         capture_pcapng_close(c->ng);
     } else {

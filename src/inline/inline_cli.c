@@ -330,7 +330,7 @@ static int serve(const struct inline_opts *o, unsigned queue, struct policy *p, 
         if (got_hup) {
             got_hup = 0;
             if (link == NULL)
-                (void)sd_notify_send("RELOADING=1");
+                (void)sd_notify_reloading();
             reload(dp, o->policy_path, who);
             if (link == NULL)
                 (void)sd_notify_send("READY=1");

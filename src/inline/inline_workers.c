@@ -234,18 +234,22 @@ static int spawn_one(const struct inline_workers_config *c, struct worker *ws, u
         return -1;
     }
     (void)fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    /* The new instance's state first: whatever happens next, its exit is reaped as its own. */
+    w->reaped = false;
+    w->ready = false;
+    w->started = mono_ns();
+    if (w->open) {
+        close(w->in.fd);
+        w->open = false;
+    }
     sniff_pipe_in_fini(&w->in);
     if (sniff_pipe_in_init(&w->in, fds[0]) != 0) {
         fprintf(stderr, "protowall inline: out of memory\n");
         close(fds[0]);
         kill(w->pid, SIGKILL);
-        w->open = false;
         return 0;           /* reaped as a failed start */
     }
     w->open = true;
-    w->reaped = false;
-    w->ready = false;
-    w->started = mono_ns();
     return 0;
 }
 
@@ -315,8 +319,11 @@ static void restart_due(const struct inline_workers_config *c, struct worker *ws
         if (w->restart_at == 0 || now < w->restart_at)
             continue;
         w->restart_at = 0;
-        if (spawn_one(c, ws, i) != 0)
+        if (spawn_one(c, ws, i) != 0) {
+            /* A start that failed is not a run that lasted: the pause grows. */
+            w->started = now;
             schedule_restart(w, now);
+        }
     }
 }
 
@@ -403,11 +410,15 @@ int inline_workers_run(const struct inline_workers_config *c)
         if (got_hup) {
             got_hup = 0;
             /* The parent's copy first: a worker started after this must run what the others reload. */
-            (void)sd_notify_send("RELOADING=1");
+            /* Only a running service reloads: before READY=1 or while stopping, saying READY=1
+             * would tell systemd the start is over. */
+            if (announced && !sv.stopping)
+                (void)sd_notify_reloading();
             if (c->reload != NULL)
                 c->reload(c->arg);
             signal_all(ws, c->count, SIGHUP);
-            (void)sd_notify_send("READY=1");
+            if (announced && !sv.stopping)
+                (void)sd_notify_send("READY=1");
         }
         if (sv.stopping && now > sv.stop_deadline)
             signal_all(ws, c->count, SIGKILL);

@@ -324,10 +324,14 @@ static int logger_loop(struct sniff *s)
             begin_stop(s);
         if (got_hup) {
             got_hup = 0;
-            (void)sd_notify_send("RELOADING=1");
+            /* Before READY=1 (workers still starting) or while stopping, systemd must not be told
+             * the start is over. */
+            if (s->ready == s->n && !s->stopping)
+                (void)sd_notify_reloading();
             log_set_reopen(s->files, time(NULL));
             reload_baseline(s);
-            (void)sd_notify_send("READY=1");
+            if (s->ready == s->n && !s->stopping)
+                (void)sd_notify_send("READY=1");
         }
         for (unsigned i = 0; i < s->n; i++) {
             if (s->kids[i].done)

@@ -1,9 +1,11 @@
 /* util/sd_notify.c - the sd_notify datagram: one AF_UNIX message to the socket systemd names. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/sd_notify.h"
@@ -33,4 +35,15 @@ int sd_notify_send(const char *state)
                (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
     close(fd);
     return w == (ssize_t)strlen(state) ? 1 : -1;
+}
+
+int sd_notify_reloading(void)
+{
+    struct timespec now;
+    char msg[64];
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+             (unsigned long long)now.tv_sec * 1000000ULL + (unsigned long long)now.tv_nsec / 1000ULL);
+    return sd_notify_send(msg);
 }

@@ -7,4 +7,7 @@
  * socket named), -1 on an error (the service goes on: a status message is not worth failing for). */
 int sd_notify_send(const char *state);
 
+/* "RELOADING=1" with the MONOTONIC_USEC= systemd 253+ wants beside it (Type=notify-reload). */
+int sd_notify_reloading(void);
+
 #endif

@@ -29,8 +29,9 @@ wait_until() {     # wait_until TENTHS CMD...: poll every 0.1 s
 listening() { ip netns exec "$1" ss -Hltn "src $2:$3" | grep -q .; }   # listening NS ADDR PORT
 
 # notify_listen SOCKET OUT: systemd's side of sd_notify, for a test: each datagram sent to the
-# AF_UNIX socket SOCKET becomes one line of OUT. The listener joins PIDS. Anyone may write to the
-# socket, as to systemd's: a service that dropped privileges still reaches it.
+# AF_UNIX socket SOCKET becomes one line of OUT, its own lines joined by ";". The listener joins
+# PIDS. Anyone may write to the socket, as to systemd's: a service that dropped privileges still
+# reaches it.
 notify_listen() {
     "${PY:-/usr/bin/python3}" -c '
 import socket, sys
@@ -38,10 +39,18 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 with open(sys.argv[2], "a", buffering=1) as out:
     while True:
-        out.write(s.recv(4096).decode(errors="replace").replace("\n", " ") + "\n")
+        out.write(s.recv(4096).decode(errors="replace").replace("\n", ";") + "\n")
 ' "$1" "$2" &
     PIDS+=($!)
     wait_until 30 test -S "$1" && chmod 0777 "$1"
+}
+
+# notified OUT MSG...: what notify_listen wrote to OUT so far is exactly MSG..., one message each,
+# with the clock in MONOTONIC_USEC= read as N ("RELOADING=1;MONOTONIC_USEC=N").
+notified() {
+    local out=$1
+    shift
+    [ "$(sed 's/MONOTONIC_USEC=[0-9][0-9]*/MONOTONIC_USEC=N/' "$out" | paste -sd ' ')" = "$*" ]
 }
 
 # netns_watchdog SECONDS: a test that hangs is stopped (and cleaned up) rather than left to ctest.

@@ -10,7 +10,9 @@
 #      systemd READY=1, RELOADING=1/READY=1 on SIGHUP, STOPPING=1 on SIGTERM, exit 0;
 #      protowall.service makes the log directory for its account, captures as that account, logs
 #      a ping, and speaks the same sd_notify protocol.
-# The account protowall becomes nobody/nogroup and /var/log/protowall a directory of the test.
+# The account protowall becomes nobody/nogroup and /var/log/protowall a directory of the test;
+# ExecStart= runs with the unit's CapabilityBoundingSet= and NoNewPrivileges= (setpriv), the rest
+# of the sandbox being systemd's alone.
 # Exit: 0 all passed, 1 any failed, 77 skipped (not root, or a tool missing).
 set -u
 ROOT=${PW_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -20,7 +22,7 @@ export PATH=$PATH:/usr/sbin:/sbin
 
 skip() { echo "skipped: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, NFQUEUE, packet sockets)"
-for p in ip nft ping systemd-analyze; do
+for p in ip nft ping systemd-analyze setpriv; do
     command -v $p >/dev/null 2>&1 || skip "$p is not installed (scripts/bootstrap installs it)"
 done
 
@@ -71,6 +73,14 @@ for c in cmds:
 EOF
 }
 
+# sandboxed UNIT: setpriv's arguments for what the unit's sandbox takes away that a command can
+# notice: the capabilities outside CapabilityBoundingSet=, and new privileges (NoNewPrivileges=).
+sandboxed() {
+    local caps
+    caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$1" | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+    echo "setpriv --bounding-set=-all,$caps --inh-caps=-all --no-new-privs"
+}
+
 # ---- 1. systemd-analyze verify -------------------------------------------------------------------
 for u in "$ROOT"/dist/*.service; do
     name=$(basename "$u")
@@ -90,7 +100,7 @@ ip netns exec $PEER ip addr add 10.79.0.1/24 dev pwd-a
 ix ip link set pwd-b up
 ix ip addr add 10.79.0.2/24 dev pwd-b
 notify_listen "$W/notify.sock" "$W/notify.log" || bad "the sd_notify listener starts"
-notified() { [ "$(paste -sd ' ' "$W/notify.log")" = "$*" ]; }
+R="RELOADING=1;MONOTONIC_USEC=N"
 
 # ---- 2. protowall-inline.service ---------------------------------------------------------------------
 U=$ROOT/dist/protowall-inline.service
@@ -108,23 +118,27 @@ check "  the rules send to queues 0-1" bash -c \
 line=$(unit_lines "$U" ExecStart PROTOWALL_POLICY="$W/policy.yaml")
 eval "set -- $line"
 : >"$W/notify.log"
-ip netns exec "$NS" env NOTIFY_SOCKET="$W/notify.sock" "$@" >"$W/inline.err" 2>&1 &
+ip netns exec "$NS" env NOTIFY_SOCKET="$W/notify.sock" $(sandboxed "$U") "$@" >"$W/inline.err" 2>&1 &
 PW_PID=$!
-check "protowall-inline ExecStart ($*): READY=1 once both queues are bound" wait_until 100 notified READY=1
+check "protowall-inline ExecStart ($*): READY=1 once both queues are bound" wait_until 100 notified "$W/notify.log" READY=1
 check "  both workers bound" grep -q "worker pids .* (queue 0), .* (queue 1)" "$W/inline.err"
+# DAC_READ_SEARCH 2, NET_ADMIN 12, NET_RAW 13, SYS_PTRACE 19: nothing else, even as root.
+check "  it runs with the unit's capabilities only (CapBnd 0x83004)" \
+    grep -q "^CapBnd:[[:space:]]*0*83004$" /proc/$PW_PID/status
 check "  the policy's default denies the host's ping to its peer" bash -c "! ip netns exec $NS ping -c 1 -W 2 10.79.0.1 >/dev/null 2>&1"
 kill -HUP $PW_PID
-check "  ExecReload's SIGHUP: RELOADING=1, READY=1, and both workers reload" \
-    wait_until 50 bash -c "[ \"\$(paste -sd ' ' '$W/notify.log')\" = 'READY=1 RELOADING=1 READY=1' ] && \
-        [ \$(grep -c 'SIGHUP: .*reloaded, 4 rules' '$W/inline.err') -eq 2 ]"
+reloaded() { notified "$W/notify.log" READY=1 "$R" READY=1 && [ "$(grep -c 'SIGHUP: .*reloaded, 4 rules' "$W/inline.err")" -eq 2 ]; }
+check "  ExecReload's SIGHUP: RELOADING=1 (with MONOTONIC_USEC), READY=1, and both workers reload" wait_until 50 reloaded
 kill -TERM $PW_PID
 wait $PW_PID
 rc=$?
 PW_PID=
-check "  SIGTERM: STOPPING=1 and exit 0 ($rc)" bash -c "[ $rc -eq 0 ] && [ \"\$(paste -sd ' ' '$W/notify.log')\" = 'READY=1 RELOADING=1 READY=1 STOPPING=1' ]"
+check "  SIGTERM: exit 0 ($rc)" test $rc -eq 0
+check "  SIGTERM: STOPPING=1" notified "$W/notify.log" READY=1 "$R" READY=1 STOPPING=1
 check "  policy.log, where the unit says, has the ping denied by the default" \
     bash -c "grep -v '^#' '$W/logs/policy.log' | grep 10.79.0.1 | grep -q deny"
 check "protowall nft remove (the uninstall the unit's comment gives)" quiet ix "$BIN" nft remove
+check "  no rule left" bash -c "! { ip netns exec $NS nft list ruleset; ip netns exec $NS iptables -S; } 2>/dev/null | grep -qi -e protowall -e NFQUEUE"
 rm -rf "$W/logs"
 
 # ---- 3. protowall.service ----------------------------------------------------------------------------
@@ -140,19 +154,22 @@ check "  the log directory belongs to the service account" \
 line=$(unit_lines "$U" ExecStart PROTOWALL_IFACE=pwd-b PROTOWALL_OPTS="--workers 2 --format json")
 eval "set -- $line"
 : >"$W/notify.log"
-ip netns exec "$NS" env NOTIFY_SOCKET="$W/notify.sock" "$@" >"$W/sniff.err" 2>&1 &
+ip netns exec "$NS" env NOTIFY_SOCKET="$W/notify.sock" $(sandboxed "$U") "$@" >"$W/sniff.err" 2>&1 &
 PW_PID=$!
-check "protowall ExecStart ($*): READY=1 once every worker captures" wait_until 100 notified READY=1
+check "protowall ExecStart ($*): READY=1 once every worker captures" wait_until 100 notified "$W/notify.log" READY=1
+# SETGID 6, SETUID 7, NET_RAW 13.
+check "  it runs with the unit's capabilities only (CapBnd 0x20c0)" grep -q "^CapBnd:[[:space:]]*0*20c0$" /proc/$PW_PID/status
 check "  the workers run as the service account" bash -c \
     "ps -o user= --ppid $PW_PID | grep -q . && ! ps -o user= --ppid $PW_PID | grep -qv nobody"
 check "  the peer pings the host" quiet ip netns exec $PEER ping -c 3 -i 0.2 10.79.0.2
 kill -HUP $PW_PID
-check "  ExecReload's SIGHUP: RELOADING=1, READY=1" wait_until 50 notified READY=1 RELOADING=1 READY=1
+check "  ExecReload's SIGHUP: RELOADING=1 (with MONOTONIC_USEC), READY=1" wait_until 50 notified "$W/notify.log" READY=1 "$R" READY=1
 kill -TERM $PW_PID
 wait $PW_PID
 rc=$?
 PW_PID=
-check "  SIGTERM: STOPPING=1 and exit 0 ($rc)" bash -c "[ $rc -eq 0 ] && [ \"\$(paste -sd ' ' '$W/notify.log')\" = 'READY=1 RELOADING=1 READY=1 STOPPING=1' ]"
+check "  SIGTERM: exit 0 ($rc)" test $rc -eq 0
+check "  SIGTERM: STOPPING=1" notified "$W/notify.log" READY=1 "$R" READY=1 STOPPING=1
 check "  the ping is in conn.log, written by the service account" bash -c \
     "grep -h '\"proto\":\"icmp\"' '$W'/logs/conn*.log | grep -q '10.79.0.2' && [ \"\$(stat -c %U '$W/logs/conn.log')\" = nobody ]"
 

@@ -230,9 +230,8 @@ start_pw() {
     wait_until 50 grep -q "protowall inline: queue 0" "$W/inline.err"
 }
 start_pw || { cat "$W/inline.err"; exit 1; }
-# notified LINES...: what systemd was told so far, one message a line, is exactly LINES.
-notified() { [ "$(paste -sd ' ' "$W/notify.log")" = "$*" ]; }
-check "systemd is told READY=1 once the queue is bound" wait_until 30 notified READY=1
+R="RELOADING=1;MONOTONIC_USEC=N"
+check "systemd is told READY=1 once the queue is bound" wait_until 30 notified "$W/notify.log" READY=1
 I="id.orig_h=$I_IP"
 OUT="proto=tcp user=root direction=outbound"
 CURL="/usr/bin/curl"
@@ -454,8 +453,8 @@ kill -HUP $PW_PID
 check "SIGHUP refuses a bad policy, saying why as policy check does" wait_until 30 grep -qF \
     "the new policy is refused, the old one stays: $want" "$W/inline.err"
 check "  (that is: $want)" grep -q "policy.yaml:7:.*unknown key" <<<"$want"
-check "  systemd was told RELOADING=1 and READY=1 around each SIGHUP" \
-    notified READY=1 RELOADING=1 READY=1 RELOADING=1 READY=1
+check "  systemd was told RELOADING=1 (with MONOTONIC_USEC) and READY=1 around each SIGHUP" \
+    notified "$W/notify.log" READY=1 "$R" READY=1 "$R" READY=1
 m=$(mark)
 check "the old policy stays: denied.test still allowed" $ix curl -sk --max-time 5 -o /dev/null https://denied.test/
 row "bad reload: old policy kept" "$m" $I id.resp_h=$WEB_IP id.resp_p=443 $OUT app=ssl domain=denied.test \
@@ -467,7 +466,7 @@ kill -TERM $PW_PID
 wait $PW_PID; rc=$?
 PW_PID=
 check "SIGTERM stops protowall cleanly" test $rc -eq 0
-check "  systemd was told STOPPING=1" notified READY=1 RELOADING=1 READY=1 RELOADING=1 READY=1 STOPPING=1
+check "  systemd was told STOPPING=1" notified "$W/notify.log" READY=1 "$R" READY=1 "$R" READY=1 STOPPING=1
 check "the stop prints its counts" grep -q "flows decided" "$W/inline.err"
 check "conn.log was written at the stop" test -s "$LOGS/conn.log"
 
