@@ -23,7 +23,7 @@ struct baseline_notices {
     struct detect_watch *w;
 };
 
-static void release_notices(void *ctx)
+static void baseline_notices_free(void *ctx)
 {
     struct baseline_notices *bn = ctx;
 
@@ -64,7 +64,7 @@ struct baseline *engine_baseline_create(const struct engine_config *cfg, struct 
         snprintf(err, errlen, "out of memory loading the baseline policy");
         return NULL;
     }
-    baseline_set_ctx(b, bn, release_notices);
+    baseline_set_ctx(b, bn, baseline_notices_free);
     return b;
 }
 
