@@ -89,6 +89,11 @@ void detect_free(struct detect *d)
     free(d);
 }
 
+void detect_set_callback_window(struct detect *d, pw_time window)
+{
+    d->cfg.callback_window = window > 0 ? window : (pw_time)(DETECT_CALLBACK_WINDOW_DEFAULT * PW_SEC);
+}
+
 bool detect_watching(const struct detect *d)
 {
     /* Read without the lock: a host watched a moment late is checked at the flow's end anyway. */

@@ -76,6 +76,10 @@ void detect_dns_query(struct detect *d, const struct detect_conn *c, pw_time ts,
 void detect_dns_answer(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name,
                        size_t name_len, const char *answer, size_t answer_len);
 
+/* How long hosts named from now on are watched (a reloaded policy's dynamic_block.ttl); hosts
+ * already watched keep their time. 0: the default. */
+void detect_set_callback_window(struct detect *d, pw_time window);
+
 /* False while no host is watched: then no flow can be a callback, and callers skip describing
  * the flow at all (every flow ends through here). */
 bool detect_watching(const struct detect *d);

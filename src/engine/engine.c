@@ -484,6 +484,12 @@ void engine_frame_view(struct engine *e, int link_type, pw_time ts, const uint8_
     e->view = NULL;
 }
 
+void engine_set_callback_window(struct engine *e, double seconds)
+{
+    if (e->detect != NULL)
+        detect_set_callback_window(e->detect, (pw_time)(seconds * (double)PW_SEC));
+}
+
 bool engine_callback_target(struct engine *e, const struct addr *a, const char *domain)
 {
     return detect_is_callback_target(e->detect, a, domain, e->now);

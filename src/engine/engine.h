@@ -96,6 +96,9 @@ bool engine_callback_target(struct engine *e, const struct addr *a, const char *
 /* Advances the packet clock without a packet (timers, flow expiry) in live modes. */
 void engine_tick(struct engine *e, pw_time now);
 
+/* How long a host named by a lookup attempt from now on is watched, in seconds (0: default). */
+void engine_set_callback_window(struct engine *e, double seconds);
+
 /* Loads the --baseline policy file again (SIGHUP). On failure the old policy stays and err says
  * where the file is wrong ("FILE:LINE:COL: field 'F': message"); returns -1. No baseline: 0. */
 int engine_baseline_reload(struct engine *e, char *err, size_t errlen);

@@ -30,6 +30,12 @@ static void policy_adopt(struct inline_dp *dp, struct policy *p)
             dp->want_owner = true;
 }
 
+/* dynamic_block.ttl: how long a host named by an inbound lookup attempt stays refused. */
+static double block_ttl(const struct inline_dp *dp)
+{
+    return (double)(dp->set->block_ttl_s != 0 ? dp->set->block_ttl_s : POLICY_DEFAULT_BLOCK_TTL_S);
+}
+
 struct inline_dp *inline_dp_create(const struct inline_config *cfg, struct policy *p, struct log_set *logs,
                                    const struct inline_verdict_sink *sink, char *err, size_t errlen)
 {
@@ -49,7 +55,7 @@ struct inline_dp *inline_dp_create(const struct inline_config *cfg, struct polic
     /* Outgoing packets reach the queue before the NIC computes their checksums (offload). */
     ec.ignore_checksums = true;
     ec.notice_suppress = -1;
-    ec.callback_window = (double)(dp->set->block_ttl_s != 0 ? dp->set->block_ttl_s : POLICY_DEFAULT_BLOCK_TTL_S);
+    ec.callback_window = block_ttl(dp);
     /* An attempt seen by one queue's worker blocks a callback that hashes to another's. */
     ec.detect_shared = cfg->detect_shared;
     ec.baseline_policy = cfg->baseline_policy;
@@ -82,11 +88,13 @@ void inline_dp_set_policy(struct inline_dp *dp, struct policy *p)
 
     policy_adopt(dp, p);
     policy_free(old);
+    /* Hosts named from now on get the new policy's time; those already refused keep theirs. */
+    engine_set_callback_window(dp->engine, block_ttl(dp));
 }
 
-enum policy_on_failure inline_dp_fail_mode(const struct inline_dp *dp)
+const struct policy_settings *inline_dp_settings(const struct inline_dp *dp)
 {
-    return dp->set->on_failure;
+    return dp->set;
 }
 
 const struct inline_stats *inline_dp_stats(const struct inline_dp *dp)

@@ -79,7 +79,8 @@ void inline_dp_finish(struct inline_dp *dp, pw_time now);
 void inline_dp_free(struct inline_dp *dp);
 
 const struct inline_stats *inline_dp_stats(const struct inline_dp *dp);
-enum policy_on_failure inline_dp_fail_mode(const struct inline_dp *dp);
+/* The settings of the policy in force (on_failure, dynamic_block, ...). */
+const struct policy_settings *inline_dp_settings(const struct inline_dp *dp);
 
 /* ---- inline_nfq.c: the queue ---- */
 
@@ -88,6 +89,8 @@ struct inline_nfq;
 /* Binds queue num (fail_open: the kernel accepts when the queue is full). NULL with err. */
 struct inline_nfq *inline_nfq_open(unsigned num, bool fail_open, char *err, size_t errlen);
 void inline_nfq_close(struct inline_nfq *q);
+/* What a full queue does from now on (a reloaded policy's on_failure): accept or drop. */
+int inline_nfq_set_fail_open(struct inline_nfq *q, bool fail_open);
 /* The sink that queues verdicts on q; they are sent at the end of each inline_nfq_run round. */
 struct inline_verdict_sink inline_nfq_sink(struct inline_nfq *q);
 /* Waits up to timeout_ms for packets, hands every one to dp, sends the verdicts. Returns the

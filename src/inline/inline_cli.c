@@ -228,20 +228,37 @@ static int inline_parse(int argc, char **argv, struct inline_opts *o)
     return 0;
 }
 
-/* Each message is one write: workers share stderr. */
-static void reload(struct inline_dp *dp, const char *path, const char *who)
+/* Each message is one write: workers share stderr. The whole policy takes effect, the settings
+ * too: on_failure reaches the kernel's queue, dynamic_block.ttl the hosts named from now on. */
+static void reload(struct inline_dp *dp, struct inline_nfq *q, const char *path, const char *who)
 {
     struct policy_error perr;
     struct policy *p = policy_load_file(path, &perr);
-    char msg[1024];
+    const struct policy_settings *was = inline_dp_settings(dp);
+    bool open_was = was->on_failure == POLICY_FAIL_OPEN, open_now;
+    uint32_t ttl_was = was->block_ttl_s;
+    char msg[1024], changed[256] = "";
 
     if (p == NULL) {
         policy_error_text(&perr, msg, sizeof(msg));
         fprintf(stderr, "protowall inline: %sSIGHUP: the new policy is refused, the old one stays: %s\n", who, msg);
         return;
     }
-    fprintf(stderr, "protowall inline: %sSIGHUP: %s reloaded, %u rules; decided flows keep their verdicts\n", who,
-            path, policy_rule_count(p));
+    open_now = policy_settings(p)->on_failure == POLICY_FAIL_OPEN;
+    if (open_now != open_was) {
+        bool told = inline_nfq_set_fail_open(q, open_now) == 0;
+
+        snprintf(changed, sizeof(changed), "; on_failure now %s%s", open_now ? "fail-open" : "fail-closed",
+                 told ? "" : " (the queue could not be told: a full queue still does as before)");
+    }
+    if (policy_settings(p)->block_ttl_s != ttl_was) {
+        size_t n = strlen(changed);
+
+        snprintf(changed + n, sizeof(changed) - n, "; dynamic_block.ttl now %u s for hosts named from now on",
+                 (unsigned)policy_settings(p)->block_ttl_s);
+    }
+    fprintf(stderr, "protowall inline: %sSIGHUP: %s reloaded, %u rules; decided flows keep their verdicts%s\n", who,
+            path, policy_rule_count(p), changed);
     inline_dp_set_policy(dp, p);
 }
 
@@ -331,7 +348,7 @@ static int serve(const struct inline_opts *o, unsigned queue, struct policy *p, 
             got_hup = 0;
             if (link == NULL)
                 (void)sd_notify_reloading();
-            reload(dp, o->policy_path, who);
+            reload(dp, q, o->policy_path, who);
             if (link == NULL)
                 (void)sd_notify_send("READY=1");
         }

