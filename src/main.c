@@ -4,7 +4,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture/capture.h"
 #include "detect/jndi_cli.h"
@@ -125,6 +127,16 @@ struct read_options {
     struct redis_out_config redis;
 };
 
+/* CPUs this process may run on (its affinity: taskset, a container's cpuset), at least 1. */
+static int usable_cpus(void)
+{
+    cpu_set_t set;
+
+    if (sched_getaffinity(0, sizeof(set), &set) != 0)
+        return 1;
+    return CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
+}
+
 static int read_parse_args(int argc, char **argv, struct read_options *o)
 {
     static const struct option longopts[] = {
@@ -150,6 +162,9 @@ static int read_parse_args(int argc, char **argv, struct read_options *o)
 
     memset(o, 0, sizeof(*o));
     o->engine.file_hashes = FILES_HASH_ALL;
+    /* One engine reads the files: a second core this process may run on, when there is one,
+     * computes the digests. */
+    o->engine.hash_thread = usable_cpus() > 1;
     o->engine.notice_suppress = -1;
     o->logs.dir = ".";
     o->logs.format = LOG_FORMAT_TSV;

@@ -62,7 +62,7 @@ struct engine *engine_create(const struct engine_config *cfg, struct log_set *lo
     e->sessions = session_pools_create(ft.max_flows);
     {
         struct files_config fc = {.extract_dir = cfg->extract_dir, .max_open = cfg->max_files,
-                                  .hashes = cfg->file_hashes};
+                                  .hashes = cfg->file_hashes, .hash_thread = cfg->hash_thread};
 
         e->files = files_create(&fc, logs, err, errlen);
         if (e->files == NULL) {

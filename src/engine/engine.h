@@ -22,6 +22,7 @@ struct engine_config {
     const char *extract_dir;    /* --extract-files: where file contents go (NULL: not kept) */
     uint32_t max_files;         /* files in transfer at once (0: default) */
     unsigned file_hashes;       /* FILES_HASH_* bits for files.log (0: none) */
+    bool     hash_thread;       /* file digests on a thread of their own (a spare core) */
     double   callback_window;   /* seconds a host named by a lookup attempt is watched (0: default) */
     double   notice_suppress;   /* seconds a notice identifier stays suppressed (<0: default 3600) */
     struct detect_watch *detect_shared; /* live workers: the detector's watched hosts, shared */

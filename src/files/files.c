@@ -51,6 +51,8 @@ struct file_ctx {
 
     /* From here to bof: reset when the slot is taken. */
     bool                    in_use;
+    bool                    finishing;     /* ended; its row waits for the hashing thread's digests */
+    bool                    timedout;
     bool                    has_conn;
     bool                    is_orig;
     bool                    sender_local;
@@ -92,6 +94,10 @@ struct files {
     struct file_ctx       *slots;
     struct file_ctx       *free_head;
     struct file_hash_algos algos;
+    struct file_hasher    *hasher;          /* NULL: digests computed inline */
+    struct file_ctx      **ending;          /* with the thread: files ended, rows not yet written, */
+    uint64_t               ends_queued;     /* in order (a ring of max_open) */
+    uint64_t               ends_written;
     uint64_t               seq;
     uint64_t               fuid_key;
     struct files_stats     stats;
@@ -186,12 +192,47 @@ struct files *files_create(const struct files_config *cfg, struct log_set *logs,
         snprintf(err, errlen, "out of memory for %u open files", fm->max_open);
         goto fail;
     }
+    /* Without the thread the same digests are computed inline: slower, never different. */
+    if (cfg->hash_thread && fm->algos.enabled != 0) {
+        fm->ending = calloc(fm->max_open, sizeof(*fm->ending));
+        if (fm->ending != NULL)
+            fm->hasher = file_hasher_create(&fm->algos);
+    }
     return fm;
 
 fail:
     files_free(fm);
     return NULL;
 }
+
+/* The digest operations, on the hashing thread when there is one. */
+static void hash_start(struct file_ctx *f)
+{
+    if (f->fm->hasher != NULL)
+        file_hasher_start(f->fm->hasher, &f->hash);
+    else
+        (void)file_hash_start(&f->hash, &f->fm->algos);
+}
+
+static void hash_update(struct file_ctx *f, const uint8_t *data, size_t len)
+{
+    if (f->fm->algos.enabled == 0)
+        return;
+    if (f->fm->hasher != NULL)
+        file_hasher_update(f->fm->hasher, &f->hash, data, len);
+    else
+        file_hash_update(&f->hash, data, len);
+}
+
+static void hash_abandon(struct file_ctx *f)
+{
+    if (f->fm->hasher != NULL)
+        file_hasher_abandon(f->fm->hasher, &f->hash);
+    else
+        file_hash_abandon(&f->hash);
+}
+
+static void files_settle(struct files *fm);
 
 /* Readies the next never-used slot. Slots are readied on first use rather than all at start-up:
  * the default 4096 would cost 12288 digest contexts and every page of the slot array in each
@@ -241,7 +282,13 @@ struct file_ctx *files_open(struct files *fm, const struct file_origin *o, pw_ti
 
     if (fm == NULL || o == NULL)
         return NULL;
+    files_poll(fm);
     f = fm->free_head != NULL ? fm->free_head : slot_ready_next(fm);
+    if (f == NULL && fm->ends_written != fm->ends_queued) {
+        /* Every slot is taken, some by files whose rows wait for their digests: wait for them. */
+        files_settle(fm);
+        f = fm->free_head;
+    }
     if (f == NULL) {
         fm->stats.refused++;
         return NULL;
@@ -284,7 +331,7 @@ struct file_ctx *files_open(struct files *fm, const struct file_origin *o, pw_ti
     f->ts = f->last = now;
     make_fuid(fm, o, f->fuid, sizeof(f->fuid));
     /* A digest that fails to start leaves the file unhashed; it is still typed and logged. */
-    (void)file_hash_start(&f->hash, &fm->algos);
+    hash_start(f);
 
     fm->stats.opened++;
     if (++fm->stats.in_use > fm->stats.peak)
@@ -300,7 +347,7 @@ void file_data(struct file_ctx *f, pw_time now, const uint8_t *data, size_t len)
         return;
     f->last = now;
     f->seen += len;
-    file_hash_update(&f->hash, data, len);
+    hash_update(f, data, len);
     if (!f->mime_done) {
         off = FILES_BOF_SIZE - f->bof_len;
         if (off > len)
@@ -323,7 +370,7 @@ void file_gap(struct file_ctx *f, uint64_t len)
     /* What came before the gap is all the beginning there will be: type the file on it. */
     if (!f->mime_done)
         decide(f);
-    file_hash_abandon(&f->hash);
+    hash_abandon(f);
     f->missing += len;
     if (f->extracting)
         file_extract_hole(&f->ext, len);
@@ -448,6 +495,18 @@ static void write_row(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_HE
         fm->stats.log_errors++;
 }
 
+/* The files.log rows of an ended file, and its slot back on the free list. */
+static void finish_rows(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_HEXMAX], bool hashed)
+{
+    struct files *fm = f->fm;
+
+    write_rows(f, hex, hashed && !f->nonlinear, f->timedout);
+    f->finishing = false;
+    f->next_free = fm->free_head;
+    fm->free_head = f;
+    fm->stats.in_use--;
+}
+
 static void finish(struct file_ctx *f, bool timedout)
 {
     struct files *fm = f->fm;
@@ -456,7 +515,6 @@ static void finish(struct file_ctx *f, bool timedout)
 
     if (!f->mime_done)
         decide(f);
-    hashed = file_hash_finish(&f->hash, hex);
     if (f->extracting) {
         if (file_extract_close(&f->ext) != 0)
             fm->stats.extract_errors++;
@@ -465,14 +523,42 @@ static void finish(struct file_ctx *f, bool timedout)
     }
     if (timedout)
         fm->stats.timedout++;
-    write_rows(f, hex, hashed && !f->nonlinear, timedout);
     if (f->share_key != 0)
         fm->shared_open--;
-
+    /* Ended: no lookup finds it, no byte reaches it, but the slot stays taken until the row. */
     f->in_use = false;
-    f->next_free = fm->free_head;
-    fm->free_head = f;
-    fm->stats.in_use--;
+    f->timedout = timedout;
+    if (fm->hasher != NULL) {
+        f->finishing = true;
+        file_hasher_finish(fm->hasher, &f->hash);
+        fm->ending[fm->ends_queued++ % fm->max_open] = f;
+        return;
+    }
+    hashed = file_hash_finish(&f->hash, hex);
+    finish_rows(f, hex, hashed);
+}
+
+void files_poll(struct files *fm)
+{
+    uint64_t done;
+
+    if (fm == NULL || fm->hasher == NULL || fm->ends_written == fm->ends_queued)
+        return;
+    done = file_hasher_finished(fm->hasher);
+    while (fm->ends_written < done) {
+        struct file_ctx *f = fm->ending[fm->ends_written++ % fm->max_open];
+
+        finish_rows(f, f->hash.hex, f->hash.hashed);
+    }
+}
+
+/* Every ended file's row written: the thread has caught up. */
+static void files_settle(struct files *fm)
+{
+    if (fm->hasher == NULL)
+        return;
+    file_hasher_drain(fm->hasher);
+    files_poll(fm);
 }
 
 void file_close(struct file_ctx *f, pw_time now)
@@ -492,6 +578,12 @@ void files_free(struct files *fm)
         for (i = 0; i < fm->n_ready; i++)
             if (fm->slots[i].in_use)
                 finish(&fm->slots[i], true);
+        files_settle(fm);
+    }
+    /* The thread is done with every context before they go. */
+    file_hasher_free(fm->hasher);
+    free(fm->ending);
+    if (fm->slots != NULL) {
         for (i = 0; i < fm->n_ready; i++)
             file_hash_fini(&fm->slots[i].hash);
         free(fm->slots);
@@ -565,7 +657,7 @@ void file_data_at(struct file_ctx *f, pw_time now, uint64_t offset, const uint8_
         return;
     if (offset != f->next_off && !f->nonlinear) {
         f->nonlinear = true;
-        file_hash_abandon(&f->hash);
+        hash_abandon(f);
     }
     if (!f->nonlinear) {
         file_data(f, now, data, len);
@@ -589,6 +681,7 @@ void file_release(struct file_ctx *f, pw_time now)
 
 void files_expire(struct files *fm, pw_time now)
 {
+    files_poll(fm);
     for (uint32_t i = 0; fm != NULL && i < fm->n_ready && fm->shared_open > 0; i++) {
         struct file_ctx *f = &fm->slots[i];
 

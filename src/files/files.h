@@ -27,6 +27,7 @@ struct files_config {
     unsigned    hashes;           /* FILES_HASH_* bits; 0 = none */
     uint64_t    extract_limit;    /* bytes per extracted file (0: default 100 MiB) */
     uint32_t    max_open;         /* files in transfer at once (0: default) */
+    bool        hash_thread;      /* digests on a thread of their own (a spare core: `read`) */
 };
 
 /* Where a file travels: filled by the session (see proto/session.h session_file_open). */
@@ -76,6 +77,10 @@ void file_data_at(struct file_ctx *f, pw_time now, uint64_t offset, const uint8_
 /* A connection is done with its part: a shared file stays open until whole or timed out; any other
  * file is closed (file_close). */
 void file_release(struct file_ctx *f, pw_time now);
+
+/* Writes the files.log rows of ended files whose digests the hashing thread has finished (it
+ * is also done by files_open and files_expire; files_free writes every one). */
+void files_poll(struct files *fm);
 
 /* Times out shared files idle for FILES_SHARED_TIMEOUT (their rows say timedout T). */
 void files_expire(struct files *fm, pw_time now);

@@ -41,6 +41,8 @@ struct file_hash {
     unsigned    enabled;
     bool        live;    /* started, and no byte missing so far */
     bool        fed;     /* at least one byte hashed: Zeek logs no hash of an empty file */
+    bool        hashed;  /* the hashing thread's file_hash_finish result, with its digests: */
+    char        hex[FILE_HASH_COUNT][FILE_HASH_HEXMAX];
 };
 
 int  file_hash_algos_init(struct file_hash_algos *a, unsigned enabled);
@@ -56,6 +58,25 @@ void file_hash_abandon(struct file_hash *h);
 /* Writes lower-case hex digests into hex[i] for the enabled digests (others: empty string);
  * false (nothing written) when not live, not fed, or no digest is enabled. */
 bool file_hash_finish(struct file_hash *h, char hex[FILE_HASH_COUNT][FILE_HASH_HEXMAX]);
+
+/* ---- file_hasher.c: the same digests on a thread of their own ---- */
+
+struct file_hasher;
+
+/* NULL when the thread cannot be had (the caller then hashes inline). */
+struct file_hasher *file_hasher_create(const struct file_hash_algos *algos);
+/* Hashes what is still queued, then stops the thread. */
+void file_hasher_free(struct file_hasher *hs);
+/* The file_hash_* operations, queued in order; h belongs to the thread from start until its
+ * finish is counted. finish leaves h->hashed and h->hex as file_hash_finish would. */
+void file_hasher_start(struct file_hasher *hs, struct file_hash *h);
+void file_hasher_update(struct file_hasher *hs, struct file_hash *h, const uint8_t *data, size_t len);
+void file_hasher_abandon(struct file_hasher *hs, struct file_hash *h);
+void file_hasher_finish(struct file_hasher *hs, struct file_hash *h);
+/* How many finishes are done (they complete in the order they were queued). */
+uint64_t file_hasher_finished(const struct file_hasher *hs);
+/* Waits until everything queued is done. */
+void file_hasher_drain(struct file_hasher *hs);
 
 /* ---- file_extract.c: writing a file's bytes to disk ---- */
 

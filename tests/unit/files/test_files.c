@@ -1,4 +1,4 @@
-/* tests/unit/files/test_files.c - the file manager: whole files.log rows, header, caps, fuids, MIME timing. */
+/* tests/unit/files/test_files.c - the file manager: whole files.log rows, header, caps, fuids, MIME timing, digests on a thread. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 #include "files/files.h"
 #include "log/log_set.h"
 
-#define MAX_ROWS   8
+#define MAX_ROWS   32
 #define NFIELDS    27
 #define T0         ((pw_time)1258535653087137000LL)
 
@@ -286,6 +286,108 @@ static void test_open_cap(void **state)
     env_free(e);
 }
 
+/* The same files through a manager that hashes inline and one that hashes on its thread: the
+ * files.log text is the same byte for byte. Sizes and chunkings that go through the thread's
+ * ring every way: one byte, a segment, a chunk cut in pieces (over 64 KiB), ten MiB (more than
+ * the ring holds: the engine waits for room), a gap (no digests), content out of order (no
+ * digests), and an empty file. */
+static void feed_files(struct files *fm)
+{
+    static uint8_t big[10u << 20];
+    struct file_origin o;
+    struct addr a, b;
+    struct file_ctx *f;
+    size_t off;
+
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (uint8_t)(i * 2654435761u >> 13);
+    origin_http(&o, &a, &b);
+    f = files_open(fm, &o, T0, 0, NULL, 0);
+    file_data(f, T0, big, 1);
+    file_close(f, T0 + PW_USEC);
+    f = files_open(fm, &o, T0, 0, NULL, 0);
+    file_data(f, T0, big, 1448);
+    file_close(f, T0 + PW_USEC);
+    f = files_open(fm, &o, T0, 0, NULL, 0);
+    file_data(f, T0, big, 200000);
+    file_close(f, T0 + PW_USEC);
+    f = files_open(fm, &o, T0, sizeof(big), "big.bin", 7);
+    for (off = 0; off < sizeof(big); off += 1448)
+        file_data(f, T0, big + off, sizeof(big) - off < 1448 ? sizeof(big) - off : 1448);
+    file_close(f, T0 + PW_SEC);
+    f = files_open(fm, &o, T0, 0, NULL, 0);
+    file_data(f, T0, big, 5000);
+    file_gap(f, 100);
+    file_data(f, T0, big + 5100, 5000);
+    file_close(f, T0 + PW_USEC);
+    f = files_open(fm, &o, T0, 0, NULL, 0);
+    file_data_at(f, T0, 3000, big + 3000, 3000);
+    file_data_at(f, T0, 0, big, 3000);
+    file_close(f, T0 + PW_USEC);
+    f = files_open(fm, &o, T0, 0, NULL, 0);
+    file_close(f, T0 + PW_USEC);
+}
+
+static void test_hash_thread_same_rows(void **state)
+{
+    struct files_config inline_cfg = {.hashes = FILES_HASH_ALL};
+    struct files_config thread_cfg = {.hashes = FILES_HASH_ALL, .hash_thread = true};
+    struct env *a = env_new(&inline_cfg), *b = env_new(&thread_cfg);
+    struct log_rows *ra, *rb;
+    int hashed = 0;
+
+    feed_files(a->fm);
+    feed_files(b->fm);
+    ra = env_finish(a);
+    rb = env_finish(b);
+    assert_int_equal(ra->n, 7);
+    assert_int_equal(rb->n, 7);
+    for (int r = 0; r < ra->n; r++) {
+        for (int i = 0; i < NFIELDS; i++)
+            assert_string_equal(ra->f[r][i], rb->f[r][i]);
+        hashed += strcmp(rb->f[r][21], "-") != 0;
+    }
+    /* Four whole files hashed; the gap, the out-of-order one and the empty one are not. */
+    assert_int_equal(hashed, 4);
+    assert_string_equal(rb->f[0][21], "93b885adfe0da089cdf634904fd59f71");   /* MD5 of one byte 0x00 */
+    env_free(a);
+    env_free(b);
+}
+
+/* Slots of files that ended wait for their digests before they are free again: with two slots
+ * and twenty files in a row nothing is refused, and every row is written, in order. */
+static void test_hash_thread_slots_wait(void **state)
+{
+    static uint8_t body[100000];
+    struct files_config cfg = {.hashes = FILES_HASH_ALL, .hash_thread = true, .max_open = 2};
+    struct env *e = env_new(&cfg);
+    struct files_stats st;
+    struct file_origin o;
+    struct addr a, b;
+    struct log_rows *r;
+
+    origin_http(&o, &a, &b);
+    for (int i = 0; i < 20; i++) {
+        struct file_ctx *f = files_open(e->fm, &o, T0 + i * PW_SEC, 0, NULL, 0);
+
+        assert_non_null(f);
+        memset(body, 'a' + i, sizeof(body));
+        file_data(f, T0 + i * PW_SEC, body, sizeof(body));
+        file_close(f, T0 + i * PW_SEC + PW_USEC);
+    }
+    files_stats(e->fm, &st);
+    assert_int_equal(st.refused, 0);
+    assert_int_equal(st.opened, 20);
+    r = env_finish(e);
+    assert_int_equal(r->n, 20);
+    for (int i = 1; i < 20; i++) {
+        assert_true(strcmp(r->f[i - 1][0], r->f[i][0]) < 0);   /* ts: in the order they ended */
+        assert_string_not_equal(r->f[i - 1][21], r->f[i][21]);
+        assert_int_equal(strlen(r->f[i][23]), 64);
+    }
+    env_free(e);
+}
+
 static void test_mime_timing_and_bof(void **state)
 {
     static uint8_t big[4096 + 10];   /* past Zeek's 4096-byte bof buffer */
@@ -440,6 +542,8 @@ int main(void)
         cmocka_unit_test(test_fuid_form_and_repeatable),
         cmocka_unit_test(test_bad_extract_dir),
         cmocka_unit_test(test_shared_ranges),
+        cmocka_unit_test(test_hash_thread_same_rows),
+        cmocka_unit_test(test_hash_thread_slots_wait),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
