@@ -194,7 +194,7 @@ struct files *files_create(const struct files_config *cfg, struct log_set *logs,
     }
     /* Without the thread the same digests are computed inline: slower, never different. */
     if (cfg->hash_thread && fm->algos.enabled != 0) {
-        fm->ending = calloc(fm->max_open, sizeof(*fm->ending));
+        fm->ending = calloc(fm->max_open, sizeof(struct file_ctx *));
         if (fm->ending != NULL)
             fm->hasher = file_hasher_create(&fm->algos);
     }
