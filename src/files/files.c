@@ -51,8 +51,9 @@ struct file_ctx {
 
     /* From here to bof: reset when the slot is taken. */
     bool                    in_use;
-    bool                    finishing;     /* ended; its row waits for the hashing thread's digests */
     bool                    timedout;
+    bool                    hash_dead;     /* bytes went missing: no digest will be written */
+    uint64_t                open_seq;      /* opening order: files ended together end in it */
     bool                    has_conn;
     bool                    is_orig;
     bool                    sender_local;
@@ -96,6 +97,8 @@ struct files {
     struct file_hash_algos algos;
     struct file_hasher    *hasher;          /* NULL: digests computed inline */
     struct file_ctx      **ending;          /* with the thread: files ended, rows not yet written, */
+    struct file_ctx      **batch;           /* files ended together (expiry, shutdown), in open order */
+    uint64_t               opened;
     uint64_t               ends_queued;     /* in order (a ring of max_open) */
     uint64_t               ends_written;
     uint64_t               seq;
@@ -193,6 +196,11 @@ struct files *files_create(const struct files_config *cfg, struct log_set *logs,
         goto fail;
     }
     /* Without the thread the same digests are computed inline: slower, never different. */
+    fm->batch = calloc(fm->max_open, sizeof(struct file_ctx *));
+    if (fm->batch == NULL) {
+        snprintf(err, errlen, "out of memory for %u open files", fm->max_open);
+        goto fail;
+    }
     if (cfg->hash_thread && fm->algos.enabled != 0) {
         fm->ending = calloc(fm->max_open, sizeof(struct file_ctx *));
         if (fm->ending != NULL)
@@ -216,7 +224,8 @@ static void hash_start(struct file_ctx *f)
 
 static void hash_update(struct file_ctx *f, const uint8_t *data, size_t len)
 {
-    if (f->fm->algos.enabled == 0)
+    /* Bytes no digest will use are not copied for the thread either. */
+    if (f->fm->algos.enabled == 0 || f->hash_dead)
         return;
     if (f->fm->hasher != NULL)
         file_hasher_update(f->fm->hasher, &f->hash, data, len);
@@ -226,6 +235,9 @@ static void hash_update(struct file_ctx *f, const uint8_t *data, size_t len)
 
 static void hash_abandon(struct file_ctx *f)
 {
+    if (f->hash_dead)
+        return;
+    f->hash_dead = true;
     if (f->fm->hasher != NULL)
         file_hasher_abandon(f->fm->hasher, &f->hash);
     else
@@ -299,6 +311,7 @@ struct file_ctx *files_open(struct files *fm, const struct file_origin *o, pw_ti
     memset(&f->in_use, 0, offsetof(struct file_ctx, bof) - offsetof(struct file_ctx, in_use));
     f->ext.fd = -1;
     f->in_use = true;
+    f->open_seq = fm->opened++;
 
     if (o->uid != NULL) {
         f->has_conn = true;
@@ -343,7 +356,9 @@ void file_data(struct file_ctx *f, pw_time now, const uint8_t *data, size_t len)
 {
     size_t off = 0;
 
-    if (f == NULL || len == 0)
+    /* A file that ended (a shared one another connection finished) takes nothing more: its row
+     * is what it was when it ended. */
+    if (f == NULL || len == 0 || !f->in_use)
         return;
     f->last = now;
     f->seen += len;
@@ -365,7 +380,7 @@ void file_data(struct file_ctx *f, pw_time now, const uint8_t *data, size_t len)
 
 void file_gap(struct file_ctx *f, uint64_t len)
 {
-    if (f == NULL || len == 0)
+    if (f == NULL || len == 0 || !f->in_use)
         return;
     /* What came before the gap is all the beginning there will be: type the file on it. */
     if (!f->mime_done)
@@ -501,7 +516,6 @@ static void finish_rows(struct file_ctx *f, char hex[FILE_HASH_COUNT][FILE_HASH_
     struct files *fm = f->fm;
 
     write_rows(f, hex, hashed && !f->nonlinear, f->timedout);
-    f->finishing = false;
     f->next_free = fm->free_head;
     fm->free_head = f;
     fm->stats.in_use--;
@@ -529,7 +543,6 @@ static void finish(struct file_ctx *f, bool timedout)
     f->in_use = false;
     f->timedout = timedout;
     if (fm->hasher != NULL) {
-        f->finishing = true;
         file_hasher_finish(fm->hasher, &f->hash);
         fm->ending[fm->ends_queued++ % fm->max_open] = f;
         return;
@@ -568,21 +581,41 @@ void file_close(struct file_ctx *f, pw_time now)
     finish(f, false);
 }
 
+static int by_open_seq(const void *a, const void *b)
+{
+    const struct file_ctx *x = *(struct file_ctx *const *)a, *y = *(struct file_ctx *const *)b;
+
+    return x->open_seq < y->open_seq ? -1 : x->open_seq > y->open_seq;
+}
+
+/* Ends the files in batch[0..n) in the order they were opened: which slot a file took depends
+ * on when others gave theirs back, the order of its row must not. */
+static void finish_batch(struct files *fm, uint32_t n)
+{
+    qsort(fm->batch, n, sizeof(struct file_ctx *), by_open_seq);
+    for (uint32_t i = 0; i < n; i++)
+        finish(fm->batch[i], true);
+}
+
 void files_free(struct files *fm)
 {
     uint32_t i;
 
     if (fm == NULL)
         return;
-    if (fm->slots != NULL) {
+    if (fm->slots != NULL && fm->batch != NULL) {
+        uint32_t n = 0;
+
         for (i = 0; i < fm->n_ready; i++)
             if (fm->slots[i].in_use)
-                finish(&fm->slots[i], true);
+                fm->batch[n++] = &fm->slots[i];
+        finish_batch(fm, n);
         files_settle(fm);
     }
     /* The thread is done with every context before they go. */
     file_hasher_free(fm->hasher);
     free(fm->ending);
+    free(fm->batch);
     if (fm->slots != NULL) {
         for (i = 0; i < fm->n_ready; i++)
             file_hash_fini(&fm->slots[i].hash);
@@ -653,7 +686,7 @@ struct file_ctx *files_open_shared(struct files *fm, uint64_t key, const struct 
 
 void file_data_at(struct file_ctx *f, pw_time now, uint64_t offset, const uint8_t *data, size_t len)
 {
-    if (f == NULL || len == 0)
+    if (f == NULL || len == 0 || !f->in_use)
         return;
     if (offset != f->next_off && !f->nonlinear) {
         f->nonlinear = true;
@@ -681,13 +714,17 @@ void file_release(struct file_ctx *f, pw_time now)
 
 void files_expire(struct files *fm, pw_time now)
 {
+    uint32_t n = 0;
+
     files_poll(fm);
     for (uint32_t i = 0; fm != NULL && i < fm->n_ready && fm->shared_open > 0; i++) {
         struct file_ctx *f = &fm->slots[i];
 
         if (f->in_use && f->share_key != 0 && now - f->last > FILES_SHARED_TIMEOUT)
-            finish(f, true);
+            fm->batch[n++] = f;
     }
+    if (n > 0)
+        finish_batch(fm, n);
 }
 
 void file_set_x509(struct file_ctx *f, bool host_cert)

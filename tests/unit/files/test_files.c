@@ -388,6 +388,102 @@ static void test_hash_thread_slots_wait(void **state)
     env_free(e);
 }
 
+/* A shared file one connection completed takes nothing from another's later bytes: its row is
+ * the one it had when it ended (the thread writes it later, from the same fields). */
+static void ended_shared_file(struct files *fm)
+{
+    static uint8_t chunk[1000];
+    struct file_origin o;
+    struct addr a, b;
+    struct file_ctx *fa, *fb;
+
+    memset(chunk, 'z', sizeof(chunk));
+    origin_http(&o, &a, &b);
+    fa = files_open_shared(fm, 9, &o, T0, 1000);
+    o.uid = "ClEkJM2Vm5giqnMf4h";
+    fb = files_open_shared(fm, 9, &o, T0, 1000);
+    assert_ptr_equal(fa, fb);
+    file_data_at(fa, T0, 0, chunk, sizeof(chunk));
+    file_release(fa, T0 + PW_MSEC);                     /* whole: ended */
+    file_data_at(fb, T0 + 900 * PW_MSEC, 500, chunk, 500);
+    file_gap(fb, 10);
+    file_release(fb, T0 + 900 * PW_MSEC);
+}
+
+static void test_ended_file_takes_nothing(void **state)
+{
+    struct files_config inline_cfg = {.hashes = FILES_HASH_ALL};
+    struct files_config thread_cfg = {.hashes = FILES_HASH_ALL, .hash_thread = true};
+    struct env *a = env_new(&inline_cfg), *b = env_new(&thread_cfg);
+    struct log_rows *ra, *rb;
+
+    ended_shared_file(a->fm);
+    ended_shared_file(b->fm);
+    ra = env_finish(a);
+    rb = env_finish(b);
+    assert_int_equal(ra->n, 2);
+    assert_int_equal(rb->n, 2);
+    for (int r = 0; r < 2; r++) {
+        for (int i = 0; i < NFIELDS; i++)
+            assert_string_equal(ra->f[r][i], rb->f[r][i]);
+        assert_string_equal(rb->f[r][12], "0.000000");   /* duration: A's last byte, not B's */
+        assert_string_equal(rb->f[r][15], "1000");       /* seen_bytes */
+        assert_string_equal(rb->f[r][17], "0");          /* missing_bytes: B's gap came after */
+        assert_int_equal(strlen(rb->f[r][21]), 32);      /* MD5 kept */
+    }
+    env_free(a);
+    env_free(b);
+}
+
+/* Files still open at the end are logged in the order they were opened, whichever slots they
+ * took (slots come back in whatever order files end): the same with the thread as without. */
+static void open_and_leave(struct files *fm)
+{
+    struct file_origin o;
+    struct addr a, b;
+    struct file_ctx *f[6];
+    char name[8];
+
+    origin_http(&o, &a, &b);
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof(name), "f%d", i);
+        f[i] = files_open(fm, &o, T0 + i * PW_MSEC, 0, name, strlen(name));
+        file_data(f[i], T0 + i * PW_MSEC, (const uint8_t *)name, strlen(name));
+    }
+    /* Free slots 4, 1 and 2, then open three more: they take slots in reverse. */
+    file_close(f[4], T0 + 10 * PW_MSEC);
+    file_close(f[1], T0 + 11 * PW_MSEC);
+    file_close(f[2], T0 + 12 * PW_MSEC);
+    for (int i = 6; i < 9; i++) {
+        snprintf(name, sizeof(name), "f%d", i);
+        f[0] = files_open(fm, &o, T0 + i * 10 * PW_MSEC, 0, name, strlen(name));
+        file_data(f[0], T0 + i * 10 * PW_MSEC, (const uint8_t *)name, strlen(name));
+    }
+}
+
+static void test_open_files_end_in_open_order(void **state)
+{
+    struct files_config inline_cfg = {.hashes = FILES_HASH_ALL, .max_open = 6};
+    struct files_config thread_cfg = {.hashes = FILES_HASH_ALL, .max_open = 6, .hash_thread = true};
+    static const char *const want[] = {"f4", "f1", "f2", "f0", "f3", "f5", "f6", "f7", "f8"};
+    struct env *a = env_new(&inline_cfg), *b = env_new(&thread_cfg);
+    struct log_rows *ra, *rb;
+
+    open_and_leave(a->fm);
+    open_and_leave(b->fm);
+    ra = env_finish(a);
+    rb = env_finish(b);
+    assert_int_equal(ra->n, 9);
+    assert_int_equal(rb->n, 9);
+    for (int r = 0; r < 9; r++) {
+        assert_string_equal(ra->f[r][11], want[r]);
+        for (int i = 0; i < NFIELDS; i++)
+            assert_string_equal(ra->f[r][i], rb->f[r][i]);
+    }
+    env_free(a);
+    env_free(b);
+}
+
 static void test_mime_timing_and_bof(void **state)
 {
     static uint8_t big[4096 + 10];   /* past Zeek's 4096-byte bof buffer */
@@ -544,6 +640,8 @@ int main(void)
         cmocka_unit_test(test_shared_ranges),
         cmocka_unit_test(test_hash_thread_same_rows),
         cmocka_unit_test(test_hash_thread_slots_wait),
+        cmocka_unit_test(test_ended_file_takes_nothing),
+        cmocka_unit_test(test_open_files_end_in_open_order),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
