@@ -51,24 +51,47 @@ static void read_pcap(const uint8_t *data, size_t size)
     free(copy);
 }
 
+static void drain_pcapng(struct capture_pcapng *ng)
+{
+    struct capture_frame f;
+
+    while (capture_pcapng_next(ng, &f) == CAPTURE_FRAME)
+        consume(&f);
+    capture_pcapng_close(ng);
+}
+
+/* In place, as a mapped file is read: an exact-size copy, so a read past its end is caught. */
+static void read_pcapng_mem(const uint8_t *data, size_t size)
+{
+    struct capture_pcapng *ng;
+    uint8_t *copy;
+    char err[256];
+
+    copy = malloc(size);
+    if (copy == NULL)
+        return;
+    memcpy(copy, data, size);
+    ng = capture_pcapng_open_mem(copy, size, err, sizeof(err));
+    if (ng != NULL)
+        drain_pcapng(ng);
+    free(copy);
+}
+
 static void read_pcapng(const uint8_t *data, size_t size)
 {
     struct capture_pcapng *ng;
-    struct capture_frame f;
     char err[256];
     FILE *fp;
 
     if (size == 0)
         return;
+    read_pcapng_mem(data, size);
     fp = fmemopen((void *)(uintptr_t)data, size, "rb");
     if (fp == NULL)
         return;
     ng = capture_pcapng_open(fp, err, sizeof(err));
-    if (ng == NULL)
-        return;
-    while (capture_pcapng_next(ng, &f) == CAPTURE_FRAME)
-        consume(&f);
-    capture_pcapng_close(ng);
+    if (ng != NULL)
+        drain_pcapng(ng);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,4 +1,4 @@
-/* capture/capture_file.c - opening capture files: pcap mapped and read in place, pcapng natively, other pcap variants through libpcap. */
+/* capture/capture_file.c - opening capture files: pcap and pcapng mapped and read in place, pipes through stdio (pcapng) or libpcap, other pcap variants through libpcap. */
 #include "capture/capture.h"
 #include "capture/capture_int.h"
 
@@ -37,9 +37,9 @@ static long             guard_page_size;
 
 struct capture {
     pcap_t                *pcap;
-    struct capture_pcapng *ng;     /* set instead of pcap for pcapng files */
+    struct capture_pcapng *ng;     /* set instead of pcap for pcapng files (mapped when map is set) */
     struct capture_pcap   *mem;    /* set instead of pcap for a mapped pcap 2.4 file */
-    void                  *map;
+    void                  *map;    /* a regular file, read in place */
     size_t                 map_len;
     int                    map_fd;         /* kept open to ask the file's size when it may have shrunk */
     struct map_guard      *guard;
@@ -124,7 +124,7 @@ static void guard_give_back(struct map_guard *g)
  * (a quarter of a worker's time on bulk traffic), and a sniff -r worker, which looks at every
  * packet but keeps only its share, then pays for little more than the headers. NULL when the
  * file is not one (the caller goes on with the other readers) or cannot be mapped. */
-static struct capture *open_mapped_pcap(const char *path)
+static struct capture *open_mapped(const char *path)
 {
     struct capture *c;
     struct stat st;
@@ -146,9 +146,14 @@ static struct capture *open_mapped_pcap(const char *path)
         return NULL;
     }
     c = calloc(1, sizeof(*c));
-    if (c == NULL || (c->guard = guard_take(map, (size_t)st.st_size)) == NULL ||
-        !capture_pcap_native(map, (size_t)st.st_size) ||
-        (c->mem = capture_pcap_open(map, (size_t)st.st_size, err, sizeof(err))) == NULL) {
+    if (c != NULL && (c->guard = guard_take(map, (size_t)st.st_size)) != NULL) {
+        if (memcmp(map, "\x0a\x0d\x0d\x0a", 4) == 0)
+            c->ng = capture_pcapng_open_mem(map, (size_t)st.st_size, err, sizeof(err));
+        else if (capture_pcap_native(map, (size_t)st.st_size))
+            c->mem = capture_pcap_open(map, (size_t)st.st_size, err, sizeof(err));
+    }
+    /* Not one we read in place, or damaged at its start: the stdio and libpcap readers say why. */
+    if (c == NULL || (c->mem == NULL && c->ng == NULL)) {
         if (c != NULL)
             guard_give_back(c->guard);
         free(c);
@@ -182,12 +187,97 @@ static struct capture *open_pcapng(FILE *fp, char *err, size_t errlen)
     return c;
 }
 
+/* A stream that gives back the bytes already read to tell the format, then the rest of the file:
+ * a pipe cannot be rewound, and the reader (ours for pcapng, libpcap's for pcap) wants the file
+ * from its first byte. */
+struct replayed {
+    int      fd;
+    uint8_t  head[4];
+    size_t   n, used;
+};
+
+static ssize_t replayed_read(void *cookie, char *buf, size_t size)
+{
+    struct replayed *r = cookie;
+    size_t k = 0;
+    ssize_t got;
+
+    while (r->used < r->n && k < size)
+        buf[k++] = (char)r->head[r->used++];
+    if (k == size)
+        return (ssize_t)k;
+    do
+        got = read(r->fd, buf + k, size - k);
+    while (got < 0 && errno == EINTR);
+    if (got < 0)
+        return k > 0 ? (ssize_t)k : -1;
+    return (ssize_t)k + got;
+}
+
+static int replayed_close(void *cookie)
+{
+    struct replayed *r = cookie;
+    int rc = close(r->fd);
+
+    free(r);
+    return rc;
+}
+
+/* Opens path, reads its first bytes into magic, and returns a stream of the whole file (a
+ * regular file rewound, anything else replayed). *n is how many bytes magic holds. */
+static FILE *open_stream(const char *path, bool regular, uint8_t magic[4], size_t *n, char *err, size_t errlen)
+{
+    static const cookie_io_functions_t io = {.read = replayed_read, .close = replayed_close};
+    struct replayed *r;
+    ssize_t got;
+    FILE *fp;
+
+    if (regular) {
+        fp = fopen(path, "rb");
+        if (fp == NULL) {
+            snprintf(err, errlen, "%s", strerror(errno));
+            return NULL;
+        }
+        *n = fread(magic, 1, 4, fp);
+        rewind(fp);
+        return fp;
+    }
+    r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        free(r);
+        return NULL;
+    }
+    while (r->n < sizeof(r->head)) {
+        got = read(r->fd, r->head + r->n, sizeof(r->head) - r->n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        r->n += (size_t)got;
+    }
+    memcpy(magic, r->head, r->n);
+    *n = r->n;
+    fp = fopencookie(r, "rb", io);
+    if (fp == NULL) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        replayed_close(r);
+    }
+    return fp;
+}
+
 struct capture *capture_file_open(const char *path, char *err, size_t errlen)
 {
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
     struct capture *c;
     uint8_t magic[4];
     struct stat st;
+    size_t n = 0;
     pcap_t *p;
     FILE *fp;
 
@@ -201,22 +291,20 @@ struct capture *capture_file_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     /* Only a regular file: opening a pipe here would take the writer's first bytes. */
-    c = S_ISREG(st.st_mode) ? open_mapped_pcap(path) : NULL;
+    c = S_ISREG(st.st_mode) ? open_mapped(path) : NULL;
     if (c != NULL)
         return c;
     /* libpcap 1.10.3 refuses pcapng files whose interfaces differ in snaplen or link type;
      * Zeek's captures have those, so pcapng is read natively. */
-    fp = fopen(path, "rb");
-    if (fp == NULL) {
-        snprintf(err, errlen, "%s", strerror(errno));
+    fp = open_stream(path, S_ISREG(st.st_mode), magic, &n, err, errlen);
+    if (fp == NULL)
         return NULL;
-    }
-    if (fread(magic, 1, sizeof(magic), fp) == sizeof(magic) && memcmp(magic, "\x0a\x0d\x0d\x0a", 4) == 0) {
-        rewind(fp);
+    if (n == sizeof(magic) && memcmp(magic, "\x0a\x0d\x0d\x0a", 4) == 0)
         return open_pcapng(fp, err, errlen);
-    }
-    fclose(fp);
-    p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+    /* libpcap takes the stream (pcap_close closes it; on failure it is ours to close). */
+    p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+    if (p == NULL)
+        fclose(fp);
     if (p == NULL) {
         if (strstr(pcap_err, "unknown file format") != NULL || strstr(pcap_err, "truncated") != NULL)
             snprintf(err, errlen, "not a pcap or pcapng capture (%s)", pcap_err);
@@ -271,8 +359,10 @@ enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
     const u_char *data;
     int r;
 
-    if (c->mem != NULL) {
-        enum capture_status st = c->guard->cut ? CAPTURE_TRUNCATED : capture_pcap_next(c->mem, frame);
+    if (c->map != NULL) {
+        enum capture_status st = c->guard->cut       ? CAPTURE_TRUNCATED
+                                 : c->mem != NULL    ? capture_pcap_next(c->mem, frame)
+                                                     : capture_pcapng_next(c->ng, frame);
 
         if (st == CAPTURE_FRAME && !c->guard->cut)
             check_still_there(c, frame);
@@ -310,8 +400,10 @@ enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
 
 const char *capture_error(const struct capture *c)
 {
+    if (c->map != NULL && c->err[0] != '\0')
+        return c->err;
     if (c->mem != NULL)
-        return c->err[0] != '\0' ? c->err : capture_pcap_error(c->mem);
+        return capture_pcap_error(c->mem);
     if (c->ng != NULL)
         return capture_pcapng_error(c->ng);
     return c->err;
@@ -321,15 +413,14 @@ void capture_close(struct capture *c)
 {
     if (c == NULL)
         return;
-    if (c->mem != NULL) {
-        capture_pcap_close(c->mem);
+    capture_pcap_close(c->mem);
+    capture_pcapng_close(c->ng);
+    if (c->pcap != NULL)
+        pcap_close(c->pcap);
+    if (c->map != NULL) {
         guard_give_back(c->guard);
         munmap(c->map, c->map_len);
         close(c->map_fd);
-    } else if (c->ng != NULL) {
-        capture_pcapng_close(c->ng);
-    } else {
-        pcap_close(c->pcap);
     }
     free(c);
 }

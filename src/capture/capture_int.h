@@ -23,6 +23,10 @@ struct capture_pcapng;
  * failure, with a message in err. */
 struct capture_pcapng *capture_pcapng_open(FILE *fp, char *err, size_t errlen);
 
+/* The same, read in place from buf (a mapped file), which must stay valid and unchanged until
+ * capture_pcapng_close: no copy per block. */
+struct capture_pcapng *capture_pcapng_open_mem(const uint8_t *buf, size_t len, char *err, size_t errlen);
+
 enum capture_status capture_pcapng_next(struct capture_pcapng *ng, struct capture_frame *frame);
 
 const char *capture_pcapng_error(const struct capture_pcapng *ng);

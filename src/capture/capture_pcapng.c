@@ -34,7 +34,10 @@ struct pcapng_iface {
 };
 
 struct capture_pcapng {
-    FILE               *fp;
+    FILE               *fp;           /* read through stdio (a pipe, a device) ... */
+    const uint8_t      *mem;          /* ... or in place from memory the caller keeps mapped */
+    size_t              mem_len;
+    const uint8_t      *blk;          /* the current block: in buf, or in mem */
     uint8_t            *buf;
     uint32_t            bufsize;
     bool                big_endian;   /* the current section's byte order */
@@ -116,14 +119,12 @@ static int read_exact(struct capture_pcapng *ng, uint8_t *dst, size_t len, const
     return fail(ng, CAPTURE_TRUNCATED, "file ends inside the %s block (%zu bytes missing)", what, len - n);
 }
 
+/* need is at most CAPTURE_PCAPNG_MAX_BLOCK (check_length), and so is the buffer. */
 static int grow_buffer(struct capture_pcapng *ng, uint32_t need)
 {
     uint32_t size = ng->bufsize;
     uint8_t *p;
 
-    if (need > CAPTURE_PCAPNG_MAX_BLOCK)
-        return fail(ng, CAPTURE_ERROR, "block length %u is over the %u-byte cap", need,
-                    CAPTURE_PCAPNG_MAX_BLOCK);
     while (size < need)
         size = size > CAPTURE_PCAPNG_MAX_BLOCK / 2 ? CAPTURE_PCAPNG_MAX_BLOCK : size * 2;
     p = realloc(ng->buf, size);
@@ -134,15 +135,87 @@ static int grow_buffer(struct capture_pcapng *ng, uint32_t need)
     return BLOCK_OK;
 }
 
+/* An SHB's byte-order magic sets the section's order: its length is written in it. */
+static int section_order(struct capture_pcapng *ng, const uint8_t *bom_bytes)
+{
+    uint32_t bom = (uint32_t)bom_bytes[0] << 24 | (uint32_t)bom_bytes[1] << 16 | (uint32_t)bom_bytes[2] << 8 |
+                   bom_bytes[3];
+
+    if (bom == BYTE_ORDER_MAGIC)
+        ng->big_endian = true;
+    else if (bom == __builtin_bswap32(BYTE_ORDER_MAGIC))
+        ng->big_endian = false;
+    else
+        return fail(ng, CAPTURE_ERROR, "bad byte-order magic 0x%08x in a section header", bom);
+    return BLOCK_OK;
+}
+
+/* The checks every block's framing gets, read from stdio or from memory alike. */
+static int check_length(struct capture_pcapng *ng, uint32_t type, uint32_t total)
+{
+    if (total % 4 != 0 || total < 12 || (type == BT_SHB && total < 28))
+        return fail(ng, CAPTURE_ERROR, "bad length %u for a %s block", total, block_name(type));
+    if (total > CAPTURE_PCAPNG_MAX_BLOCK)
+        return fail(ng, CAPTURE_ERROR, "block length %u is over the %u-byte cap", total, CAPTURE_PCAPNG_MAX_BLOCK);
+    return BLOCK_OK;
+}
+
+static int check_trailer(struct capture_pcapng *ng, uint32_t total)
+{
+    if (get32(ng, ng->blk + total - 4) != total)
+        return fail(ng, CAPTURE_ERROR, "trailing length %u differs from the leading %u", get32(ng, ng->blk + total - 4),
+                    total);
+    return BLOCK_OK;
+}
+
+/* The next block in place, with the same messages as the stdio path for a file cut short. */
+static int read_block_mem(struct capture_pcapng *ng, uint32_t *type, uint32_t *total)
+{
+    size_t left = ng->mem_len - ng->offset;
+    const uint8_t *p = ng->mem + ng->offset;
+    int r;
+
+    ng->block_off = ng->offset;
+    if (left == 0)
+        return BLOCK_EOF;
+    if (left < 8) {
+        ng->offset = ng->mem_len;
+        return fail(ng, CAPTURE_TRUNCATED, "file ends inside a block header (%zu of 8 bytes)", left);
+    }
+    if (memcmp(p, "\x0a\x0d\x0d\x0a", 4) == 0) {
+        if (left < 12) {
+            ng->offset = ng->mem_len;
+            return fail(ng, CAPTURE_TRUNCATED, "file ends inside the section header block (%zu bytes missing)",
+                        12 - left);
+        }
+        if ((r = section_order(ng, p + 8)) != BLOCK_OK)
+            return r;
+    }
+    *type = get32(ng, p);
+    *total = get32(ng, p + 4);
+    if ((r = check_length(ng, *type, *total)) != BLOCK_OK)
+        return r;
+    if (*total > left) {
+        ng->offset = ng->mem_len;
+        return fail(ng, CAPTURE_TRUNCATED, "file ends inside the %s block (%zu bytes missing)", block_name(*type),
+                    *total - left);
+    }
+    ng->blk = p;
+    ng->offset += *total;
+    return check_trailer(ng, *total);
+}
+
 /* Reads one whole block into ng->buf and checks its framing. An SHB switches the byte order
  * before its length is read, since the length is written in the new section's order. */
 static int read_block(struct capture_pcapng *ng, uint32_t *type, uint32_t *total)
 {
     uint8_t hdr[12];
-    uint32_t have = 8, bom;
+    uint32_t have = 8;
     size_t n;
     int r;
 
+    if (ng->mem != NULL)
+        return read_block_mem(ng, type, total);
     ng->block_off = ng->offset;
     n = fread(hdr, 1, 8, ng->fp);
     ng->offset += n;
@@ -158,29 +231,21 @@ static int read_block(struct capture_pcapng *ng, uint32_t *type, uint32_t *total
         if (r != BLOCK_OK)
             return r;
         have = 12;
-        bom = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
-        if (bom == BYTE_ORDER_MAGIC)
-            ng->big_endian = true;
-        else if (bom == __builtin_bswap32(BYTE_ORDER_MAGIC))
-            ng->big_endian = false;
-        else
-            return fail(ng, CAPTURE_ERROR, "bad byte-order magic 0x%08x in a section header", bom);
+        if ((r = section_order(ng, hdr + 8)) != BLOCK_OK)
+            return r;
     }
     *type = get32(ng, hdr);
     *total = get32(ng, hdr + 4);
-    if (*total % 4 != 0 || *total < 12 || (*type == BT_SHB && *total < 28))
-        return fail(ng, CAPTURE_ERROR, "bad length %u for a %s block", *total, block_name(*type));
-    /* grow_buffer refuses a block over the cap; the buffer itself never exceeds it. */
+    if ((r = check_length(ng, *type, *total)) != BLOCK_OK)
+        return r;
     if (*total > ng->bufsize && (r = grow_buffer(ng, *total)) != BLOCK_OK)
         return r;
     memcpy(ng->buf, hdr, have);
     r = read_exact(ng, ng->buf + have, *total - have, block_name(*type));
     if (r != BLOCK_OK)
         return r;
-    if (get32(ng, ng->buf + *total - 4) != *total)
-        return fail(ng, CAPTURE_ERROR, "trailing length %u differs from the leading %u",
-                    get32(ng, ng->buf + *total - 4), *total);
-    return BLOCK_OK;
+    ng->blk = ng->buf;
+    return check_trailer(ng, *total);
 }
 
 static int parse_shb(struct capture_pcapng *ng, const uint8_t *body, uint32_t len)
@@ -350,11 +415,29 @@ static int parse_spb(struct capture_pcapng *ng, const uint8_t *body, uint32_t le
     return CAPTURE_FRAME;
 }
 
+/* Reads the first block, which must be a section header. */
+static struct capture_pcapng *open_section(struct capture_pcapng *ng, char *err, size_t errlen)
+{
+    uint32_t type, total;
+    int r;
+
+    r = read_block(ng, &type, &total);
+    if (r == BLOCK_OK && type != BT_SHB)
+        r = fail(ng, CAPTURE_ERROR, "the file does not start with a section header");
+    if (r == BLOCK_OK)
+        r = parse_shb(ng, ng->blk + 8, total - 12);
+    if (r != BLOCK_OK) {
+        snprintf(err, errlen, "not a readable pcapng capture (%s)",
+                 r == BLOCK_EOF ? "empty file" : ng->err);
+        capture_pcapng_close(ng);
+        return NULL;
+    }
+    return ng;
+}
+
 struct capture_pcapng *capture_pcapng_open(FILE *fp, char *err, size_t errlen)
 {
     struct capture_pcapng *ng = calloc(1, sizeof(*ng));
-    uint32_t type, total;
-    int r;
 
     if (ng == NULL || (ng->buf = malloc(BUF_INITIAL)) == NULL) {
         free(ng);
@@ -364,18 +447,20 @@ struct capture_pcapng *capture_pcapng_open(FILE *fp, char *err, size_t errlen)
     }
     ng->fp = fp;
     ng->bufsize = BUF_INITIAL;
-    r = read_block(ng, &type, &total);
-    if (r == BLOCK_OK && type != BT_SHB)
-        r = fail(ng, CAPTURE_ERROR, "the file does not start with a section header");
-    if (r == BLOCK_OK)
-        r = parse_shb(ng, ng->buf + 8, total - 12);
-    if (r != BLOCK_OK) {
-        snprintf(err, errlen, "not a readable pcapng capture (%s)",
-                 r == BLOCK_EOF ? "empty file" : ng->err);
-        capture_pcapng_close(ng);
+    return open_section(ng, err, errlen);
+}
+
+struct capture_pcapng *capture_pcapng_open_mem(const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+    struct capture_pcapng *ng = calloc(1, sizeof(*ng));
+
+    if (ng == NULL) {
+        snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    return ng;
+    ng->mem = buf;
+    ng->mem_len = len;
+    return open_section(ng, err, errlen);
 }
 
 enum capture_status capture_pcapng_next(struct capture_pcapng *ng, struct capture_frame *frame)
@@ -391,16 +476,16 @@ enum capture_status capture_pcapng_next(struct capture_pcapng *ng, struct captur
             return (enum capture_status)r;
         switch (type) {
         case BT_SHB:
-            r = parse_shb(ng, ng->buf + 8, total - 12);
+            r = parse_shb(ng, ng->blk + 8, total - 12);
             break;
         case BT_IDB:
-            r = parse_idb(ng, ng->buf + 8, total - 12);
+            r = parse_idb(ng, ng->blk + 8, total - 12);
             break;
         case BT_EPB:
         case BT_PB:
-            return (enum capture_status)parse_packet(ng, type, ng->buf + 8, total - 12, frame);
+            return (enum capture_status)parse_packet(ng, type, ng->blk + 8, total - 12, frame);
         case BT_SPB:
-            return (enum capture_status)parse_spb(ng, ng->buf + 8, total - 12, frame);
+            return (enum capture_status)parse_spb(ng, ng->blk + 8, total - 12, frame);
         default:
             /* NRB, ISB, DSB (TLS keys), custom and unknown blocks carry nothing we log. */
             r = BLOCK_OK;
@@ -420,7 +505,8 @@ void capture_pcapng_close(struct capture_pcapng *ng)
 {
     if (ng == NULL)
         return;
-    fclose(ng->fp);
+    if (ng->fp != NULL)
+        fclose(ng->fp);
     free(ng->buf);
     free(ng);
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "capture/capture.h"
 
@@ -37,6 +39,42 @@ static void fixture_done(struct capture *c)
 {
     capture_close(c);
     unlink(fixture_path);
+}
+
+/* The bytes through a named pipe, for the readers that take what cannot be mapped or rewound.
+ * A child writes them and exits; *child is its pid, for fixture_reap. */
+static struct capture *fixture_open_pipe(const uint8_t *bytes, size_t len, pid_t *child)
+{
+    static char path[64];
+    char err[256] = "";
+    struct capture *c;
+
+    snprintf(path, sizeof(path), "/tmp/test_capture_fifo_%d", (int)getpid());
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    *child = fork();
+    assert_true(*child >= 0);
+    if (*child == 0) {
+        FILE *fp = fopen(path, "wb");
+
+        if (fp != NULL) {
+            (void)fwrite(bytes, 1, len, fp);
+            fclose(fp);
+        }
+        _exit(0);
+    }
+    c = capture_file_open(path, err, sizeof(err));
+    unlink(path);
+    if (c == NULL)
+        fail_msg("open through a pipe: %s", err);
+    return c;
+}
+
+static void fixture_reap(pid_t child)
+{
+    int st;
+
+    assert_int_equal(waitpid(child, &st, 0), child);
 }
 
 #endif

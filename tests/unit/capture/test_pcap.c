@@ -286,6 +286,43 @@ static void test_old_version_through_libpcap(void **state)
     done(c);
 }
 
+/* Through a pipe (libpcap reads what cannot be mapped): the same frames as the mapped file, and
+ * a cut file is still a truncated capture. */
+static void test_pipe_reads_the_same(void **state)
+{
+    static struct pw w;
+    struct capture_frame fm, fp;
+    struct capture *m, *p;
+    enum capture_status sm, sp;
+    pid_t child;
+
+    (void)state;
+    for (int cut = 0; cut < 2; cut++) {
+        size_t len;
+
+        file_header(&w, false, 0xA1B2C3D4u, 4, 65535, 1);
+        record(&w, 1, 250000, pkt_a, sizeof(pkt_a), sizeof(pkt_a));
+        record(&w, 2, 500000, pkt_b, sizeof(pkt_b), sizeof(pkt_b));
+        len = w.len - (cut ? 3 : 0);
+        m = open_ok(&w, len);
+        p = fixture_open_pipe(w.b, len, &child);
+        do {
+            sm = capture_next(m, &fm);
+            sp = capture_next(p, &fp);
+            assert_int_equal(sm, sp);
+            if (sm == CAPTURE_FRAME) {
+                assert_true(fm.ts == fp.ts);
+                assert_int_equal(fm.caplen, fp.caplen);
+                assert_memory_equal(fm.data, fp.data, fm.caplen);
+            }
+        } while (sm == CAPTURE_FRAME);
+        assert_int_equal(sm, cut ? CAPTURE_TRUNCATED : CAPTURE_END);
+        capture_close(p);
+        fixture_reap(child);
+        done(m);
+    }
+}
+
 static void test_not_a_capture(void **state)
 {
     static struct pw w;
@@ -312,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_oversized_record),
         cmocka_unit_test(test_old_version_through_libpcap),
         cmocka_unit_test(test_not_a_capture),
+        cmocka_unit_test(test_pipe_reads_the_same),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

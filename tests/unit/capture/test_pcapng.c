@@ -1,4 +1,4 @@
-/* tests/unit/capture/test_pcapng.c - the native pcapng reader, fed files built byte by byte. */
+/* tests/unit/capture/test_pcapng.c - the native pcapng reader, fed files built byte by byte (mapped), and through a pipe (stdio). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -424,6 +424,47 @@ static void test_bad_block_length(void **state)
     expect_error(&w, "captured length 4294967295");
 }
 
+/* Mapped and through stdio, the same frames, and the same words for the same damage. */
+static void test_pipe_reads_the_same(void **state)
+{
+    static struct ng w;
+    static const size_t cuts[] = {0, 6, 40 - 3};
+    struct capture_frame fm, fp;
+    struct capture *m, *p;
+    enum capture_status sm, sp;
+    pid_t child;
+
+    (void)state;
+    for (unsigned k = 0; k < 4; k++) {
+        size_t len;
+
+        build_two_packets(&w);
+        if (k == 3)
+            set32(&w, w.len - 40 + 4, 0x7ffffff0);   /* a block length over the cap */
+        len = w.len - (k < 3 ? cuts[k] : 0);
+        m = open_bytes(&w, len, NULL, 0);
+        assert_non_null(m);
+        p = fixture_open_pipe(w.b, len, &child);
+        do {
+            sm = capture_next(m, &fm);
+            sp = capture_next(p, &fp);
+            assert_int_equal(sm, sp);
+            if (sm == CAPTURE_FRAME) {
+                assert_true(fm.ts == fp.ts);
+                assert_int_equal(fm.caplen, fp.caplen);
+                assert_int_equal(fm.link_type, fp.link_type);
+                assert_memory_equal(fm.data, fp.data, fm.caplen);
+            }
+        } while (sm == CAPTURE_FRAME);
+        assert_int_equal(sm, k == 0 ? CAPTURE_END : k < 3 ? CAPTURE_TRUNCATED : CAPTURE_ERROR);
+        if (sm != CAPTURE_END)
+            assert_string_equal(capture_error(m), capture_error(p));
+        capture_close(p);
+        fixture_reap(child);
+        done(m);
+    }
+}
+
 static void test_hostile_headers(void **state)
 {
     static struct ng w;
@@ -503,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_bad_block_length),
         cmocka_unit_test(test_hostile_headers),
+        cmocka_unit_test(test_pipe_reads_the_same),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
