@@ -48,6 +48,7 @@ struct file_ctx {
     struct files           *fm;
     struct file_ctx        *next_free;
     struct file_hash        hash;          /* kept by the slot across files */
+    uint32_t                gen;           /* files the slot has held: tells a stale handle */
 
     /* From here to bof: reset when the slot is taken. */
     bool                    in_use;
@@ -311,6 +312,7 @@ struct file_ctx *files_open(struct files *fm, const struct file_origin *o, pw_ti
     memset(&f->in_use, 0, offsetof(struct file_ctx, bof) - offsetof(struct file_ctx, in_use));
     f->ext.fd = -1;
     f->in_use = true;
+    f->gen++;
     f->open_seq = fm->opened++;
 
     if (o->uid != NULL) {
@@ -624,6 +626,16 @@ void files_free(struct files *fm)
     file_hash_algos_fini(&fm->algos);
     free(fm->extract_dir);
     free(fm);
+}
+
+uint32_t file_generation(const struct file_ctx *f)
+{
+    return f != NULL ? f->gen : 0;
+}
+
+bool file_still(const struct file_ctx *f, uint32_t gen)
+{
+    return f != NULL && f->in_use && f->gen == gen;
 }
 
 const char *file_fuid(const struct file_ctx *f)

@@ -58,6 +58,12 @@ void file_gap(struct file_ctx *f, uint64_t len);
 /* The file ended: files.log row written, resources released. NULL is a no-op. */
 void file_close(struct file_ctx *f, pw_time now);
 
+/* A handle kept while other connections may end the file (files_open_shared): the slot is reused
+ * for another file once this one ends, so a holder keeps the generation it was given and asks
+ * file_still before each use. */
+uint32_t file_generation(const struct file_ctx *f);
+bool file_still(const struct file_ctx *f, uint32_t gen);
+
 const char *file_fuid(const struct file_ctx *f);
 /* The sniffed MIME type, or NULL before any data / when nothing matched. */
 const char *file_mime_type(const struct file_ctx *f);

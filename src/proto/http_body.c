@@ -89,6 +89,15 @@ static struct file_ctx *open_file(struct session *s, struct http_state *st, enum
                              d->has_filename ? d->filename_len : 0);
 }
 
+/* The message's file, or NULL: a shared file another connection finished is no longer ours (its
+ * slot may already hold another file). */
+static struct file_ctx *dir_file(struct http_dir *d)
+{
+    if (d->file != NULL && d->shared_file && !file_still(d->file, d->file_gen))
+        d->file = NULL;
+    return d->file;
+}
+
 /* Decoded bytes: counted, and the first opens the message's file. */
 static void body_clear(struct session *s, struct http_state *st, enum flow_dir dir, const uint8_t *p, size_t n)
 {
@@ -100,6 +109,7 @@ static void body_clear(struct session *s, struct http_state *st, enum flow_dir d
     if (d->file == NULL && !d->file_listed) {
         d->file_listed = true;
         d->file = open_file(s, st, dir);
+        d->file_gen = file_generation(d->file);
         if (d->file != NULL && st->c_http_set) {
             const char *fuid = file_fuid(d->file);
 
@@ -110,7 +120,7 @@ static void body_clear(struct session *s, struct http_state *st, enum flow_dir d
                 http_tx_set_str(st, d->file_key, (unsigned)(HTTP_S_FNAME + dir), d->filename, d->filename_len);
         }
     }
-    if (d->file != NULL && d->shared_file)
+    if (dir_file(d) != NULL && d->shared_file)
         file_data_at(d->file, session_now(s), (uint64_t)d->range_first + d->body_len - n, p, n);
     else if (d->file != NULL)
         file_data(d->file, session_now(s), p, n);
@@ -195,7 +205,7 @@ void http_body_gap(struct http_state *st, enum flow_dir dir, uint64_t len)
     struct http_dir *d = &st->d[dir];
 
     d->body_len += len;
-    if (d->file != NULL)
+    if (dir_file(d) != NULL)
         file_gap(d->file, len);
 }
 
@@ -207,7 +217,7 @@ void http_body_end(struct session *s, struct http_state *st, enum flow_dir dir)
     http_body_release(d);
     if (dir == FLOW_DIR_ORIG)
         http_detect_body_end(s, st, dir);
-    if (d->file == NULL)
+    if (dir_file(d) == NULL)
         return;
     mime = file_mime_type(d->file);
     /* A range that does not start the file never fills the bof buffer: no type (Zeek). */

@@ -140,6 +140,7 @@ struct http_dir {
     uint32_t file_key;           /* pending transaction the file is listed on */
     bool     file_listed;
     struct file_ctx *file;
+    uint32_t file_gen;           /* file_generation(file): a shared file may end under us */
     bool     shared_file;        /* file is a range of a file several connections carry */
     uint16_t scan_len;           /* request body bytes in scan[] */
     uint16_t scan_new;           /* of them, not scanned yet */

@@ -91,6 +91,8 @@ for u in "$ROOT"/dist/*.service; do
 done
 
 # protowall's host (10.79.0.2 on pwd-b) and a peer (10.79.0.1 on pwd-a).
+# A run killed before its cleanup leaves them behind: start afresh rather than skip.
+for ns in $NS $PEER; do ip netns del $ns 2>/dev/null; done
 ip netns add $NS || skip "cannot create network namespaces"
 ip netns add $PEER
 ix ip link set lo up

@@ -410,6 +410,33 @@ static void ended_shared_file(struct files *fm)
     file_release(fb, T0 + 900 * PW_MSEC);
 }
 
+/* A holder of a shared file learns that another connection ended it, even once its slot holds
+ * another file. */
+static void test_stale_handle(void **state)
+{
+    static uint8_t chunk[100];
+    struct files_config cfg = {.max_open = 1};
+    struct env *e = env_new(&cfg);
+    struct file_origin o;
+    struct addr a, b;
+    struct file_ctx *f, *g;
+    uint32_t fgen;
+
+    origin_http(&o, &a, &b);
+    f = files_open_shared(e->fm, 5, &o, T0, sizeof(chunk));
+    fgen = file_generation(f);
+    assert_true(file_still(f, fgen));
+    file_data_at(f, T0, 0, chunk, sizeof(chunk));
+    file_release(f, T0);                         /* whole: ended by this connection */
+    assert_false(file_still(f, fgen));
+    g = files_open(e->fm, &o, T0, 0, NULL, 0);
+    assert_ptr_equal(g, f);                      /* the one slot, another file */
+    assert_false(file_still(f, fgen));
+    assert_true(file_still(g, file_generation(g)));
+    assert_false(file_still(NULL, 0));
+    env_free(e);
+}
+
 static void test_ended_file_takes_nothing(void **state)
 {
     struct files_config inline_cfg = {.hashes = FILES_HASH_ALL};
@@ -641,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_hash_thread_same_rows),
         cmocka_unit_test(test_hash_thread_slots_wait),
         cmocka_unit_test(test_ended_file_takes_nothing),
+        cmocka_unit_test(test_stale_handle),
         cmocka_unit_test(test_open_files_end_in_open_order),
     };
 
