@@ -120,10 +120,10 @@ static void guard_give_back(struct map_guard *g)
         g->lo = NULL;
 }
 
-/* A regular pcap 2.4 file is mapped and read in place: libpcap's read() copied every byte of it
- * (a quarter of a worker's time on bulk traffic), and a sniff -r worker, which looks at every
- * packet but keeps only its share, then pays for little more than the headers. NULL when the
- * file is not one (the caller goes on with the other readers) or cannot be mapped. */
+/* A regular pcap 2.4 or pcapng file is mapped and read in place: libpcap's read() copied every
+ * byte of it (a quarter of a worker's time on bulk traffic), and a sniff -r worker, which looks at
+ * every packet but keeps only its share, then pays for little more than the headers. NULL when
+ * the file is neither (the caller goes on with the other readers) or cannot be mapped. */
 static struct capture *open_mapped(const char *path)
 {
     struct capture *c;
@@ -247,10 +247,16 @@ static FILE *open_stream(const char *path, bool regular, uint8_t magic[4], size_
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* /dev/stdin by its descriptor: a socket (socat, socket activation) cannot be opened by name. */
+    r->fd = strcmp(path, "/dev/stdin") == 0 ? fcntl(0, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);
     if (r->fd < 0) {
         snprintf(err, errlen, "%s", strerror(errno));
         free(r);
+        return NULL;
+    }
+    if (isatty(r->fd)) {
+        snprintf(err, errlen, "is a terminal: pipe a capture into it");
+        replayed_close(r);
         return NULL;
     }
     while (r->n < sizeof(r->head)) {
@@ -353,6 +359,16 @@ static void check_still_there(struct capture *c, const struct capture_frame *fra
         c->guard->cut = 1;
 }
 
+/* A reader that stopped on damage may have read the zeros a cut leaves in its last page (a pcapng
+ * block length of 0): if the file is shorter than when it was opened, that is what happened. */
+static void check_not_shrunk(struct capture *c)
+{
+    struct stat st;
+
+    if (fstat(c->map_fd, &st) == 0 && (size_t)st.st_size < c->map_len)
+        c->guard->cut = 1;
+}
+
 enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
 {
     struct pcap_pkthdr *hdr;
@@ -366,6 +382,8 @@ enum capture_status capture_next(struct capture *c, struct capture_frame *frame)
 
         if (st == CAPTURE_FRAME && !c->guard->cut)
             check_still_there(c, frame);
+        else if ((st == CAPTURE_ERROR || st == CAPTURE_TRUNCATED) && !c->guard->cut)
+            check_not_shrunk(c);
         /* Checked after the read too: the record just read may be what lay past the new end. */
         if (c->guard->cut) {
             if (c->err[0] == '\0')

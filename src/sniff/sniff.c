@@ -513,8 +513,16 @@ int sniff_run(const struct sniff_options *o, const struct sniff_hooks *hooks, ch
         if (open_live(o, s.n, live, err, errlen) != 0)
             goto out;
     } else {
-        struct capture *c = capture_file_open(o->read_file, err, errlen);
+        struct capture *c;
+        struct stat st;
 
+        /* Every worker opens the file for itself: a pipe would be read once, split at random. */
+        if (stat(o->read_file, &st) == 0 && !S_ISREG(st.st_mode)) {
+            snprintf(err, errlen, "%s: not a regular file: each worker reads the file itself (for a pipe, use "
+                     "protowall read)", o->read_file);
+            goto out;
+        }
+        c = capture_file_open(o->read_file, err, errlen);
         if (c == NULL)
             goto out;
         capture_close(c);

@@ -19,5 +19,10 @@ check bad-format 2 '--format: expected tsv or json, got "xml"' -- "$bin" read --
 check bad-seed 2 '--seed: not a number: "abc"' -- "$bin" read --seed abc x.pcap
 check no-file 2 'no capture file given' -- "$bin" read
 check bad-outdir 2 'protowall: /proc/none' -- "$bin" read -o /proc/none/x "$PW_ROOT/examples/log4shell-demo.pcap"
+demo="$PW_ROOT/examples/log4shell-demo.pcap"
+# A pipe: read takes it (the format is told by bytes it then gives back); sniff -r refuses it.
+piped() { local d rc; d=$(mktemp -d); cat "$demo" | "$bin" "$@" /dev/stdin -o "$d"; rc=$?; rm -rf "$d"; return $rc; }
+check read-pipe 0 'notices' -- piped read
+check sniff-r-pipe 2 'not a regular file.*use protowall read' -- piped sniff -w 2 -r
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

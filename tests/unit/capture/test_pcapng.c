@@ -424,6 +424,46 @@ static void test_bad_block_length(void **state)
     expect_error(&w, "captured length 4294967295");
 }
 
+/* A mapped pcapng file cut shorter at a block boundary inside a page: the next block header is
+ * the kernel's zeros, not a fault; the reader calls that damage, and the file's size says it
+ * was a cut. The frames before it arrive whole. */
+static void test_cut_while_read(void **state)
+{
+    static struct ng w;
+    static uint8_t data[1000];
+    struct capture_frame f;
+    struct capture *c;
+    enum capture_status st;
+    size_t cut;
+    unsigned n = 0;
+
+    (void)state;
+    memset(&w, 0, sizeof(w));
+    shb(&w, false);
+    idb(&w, 1, 65535, -1, 0);
+    cut = w.len + 150 * (28 + sizeof(data) + 4);
+    assert_true(cut % 4096 != 0);
+    for (unsigned k = 0; k < 200; k++) {
+        memset(data, (int)k, sizeof(data));
+        epb(&w, 0, k, data, sizeof(data), sizeof(data));
+    }
+    c = open_ok(&w);
+    for (; n < 100; n++)
+        assert_int_equal(capture_next(c, &f), CAPTURE_FRAME);
+    assert_int_equal(truncate(fixture_path, (off_t)cut), 0);
+    while ((st = capture_next(c, &f)) == CAPTURE_FRAME) {
+        assert_int_equal(f.caplen, sizeof(data));
+        assert_int_equal(f.data[0], n & 0xff);
+        assert_int_equal(f.data[sizeof(data) - 1], n & 0xff);
+        n++;
+    }
+    assert_int_equal(n, 150);
+    assert_int_equal(st, CAPTURE_TRUNCATED);
+    if (strstr(capture_error(c), "the file was cut shorter while it was read") == NULL)
+        fail_msg("error \"%s\"", capture_error(c));
+    done(c);
+}
+
 /* Mapped and through stdio, the same frames, and the same words for the same damage. */
 static void test_pipe_reads_the_same(void **state)
 {
@@ -545,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_bad_block_length),
         cmocka_unit_test(test_hostile_headers),
         cmocka_unit_test(test_pipe_reads_the_same),
+        cmocka_unit_test(test_cut_while_read),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
