@@ -104,6 +104,17 @@ static void *hasher_main(void *arg)
     return NULL;
 }
 
+/* What create made, once no thread runs. */
+static void release(struct file_hasher *hs)
+{
+    pthread_cond_destroy(&hs->has_data);
+    pthread_cond_destroy(&hs->has_room);
+    pthread_cond_destroy(&hs->caught_up);
+    pthread_mutex_destroy(&hs->mu);
+    free(hs->ring);
+    free(hs);
+}
+
 struct file_hasher *file_hasher_create(const struct file_hash_algos *algos)
 {
     struct file_hasher *hs = calloc(1, sizeof(*hs));
@@ -121,12 +132,7 @@ struct file_hasher *file_hasher_create(const struct file_hash_algos *algos)
     pthread_cond_init(&hs->has_room, NULL);
     pthread_cond_init(&hs->caught_up, NULL);
     if (pthread_create(&hs->thread, NULL, hasher_main, hs) != 0) {
-        pthread_cond_destroy(&hs->has_data);
-        pthread_cond_destroy(&hs->has_room);
-        pthread_cond_destroy(&hs->caught_up);
-        pthread_mutex_destroy(&hs->mu);
-        free(hs->ring);
-        free(hs);
+        release(hs);
         return NULL;
     }
     return hs;
@@ -141,12 +147,7 @@ void file_hasher_free(struct file_hasher *hs)
     pthread_cond_signal(&hs->has_data);
     pthread_mutex_unlock(&hs->mu);
     pthread_join(hs->thread, NULL);
-    pthread_cond_destroy(&hs->has_data);
-    pthread_cond_destroy(&hs->has_room);
-    pthread_cond_destroy(&hs->caught_up);
-    pthread_mutex_destroy(&hs->mu);
-    free(hs->ring);
-    free(hs);
+    release(hs);
 }
 
 /* Room for a message of len bytes, contiguous in the ring (a pad fills the end when it does not
