@@ -31,22 +31,11 @@ static void baseline_notices_free(void *ctx)
     free(bn);
 }
 
-/* The policy at path, or NULL with err saying where it is wrong, as `policy check` does. */
-static struct policy *load_policy(const char *path, char *err, size_t errlen)
-{
-    struct policy_error pe;
-    struct policy *p = policy_load_file(path, &pe);
-
-    if (p == NULL)
-        policy_error_text(&pe, err, errlen);
-    return p;
-}
-
 struct baseline *engine_baseline_create(const struct engine_config *cfg, struct log_set *logs, char *err,
                                         size_t errlen)
 {
     double suppress = cfg->notice_suppress < 0 ? NOTICE_SUPPRESS_DEFAULT : cfg->notice_suppress;
-    struct policy *p = load_policy(cfg->baseline_policy, err, errlen);
+    struct policy *p = policy_load_file_msg(cfg->baseline_policy, err, errlen);
     struct baseline_notices *bn;
     struct baseline *b;
 
@@ -74,7 +63,7 @@ int engine_baseline_reload(struct engine *e, char *err, size_t errlen)
 
     if (e->baseline == NULL)
         return 0;
-    p = load_policy(e->cfg.baseline_policy, err, errlen);
+    p = policy_load_file_msg(e->cfg.baseline_policy, err, errlen);
     if (p == NULL)
         return -1;
     baseline_set_policy(e->baseline, p);

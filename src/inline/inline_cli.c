@@ -232,15 +232,13 @@ static int inline_parse(int argc, char **argv, struct inline_opts *o)
  * too: on_failure reaches the kernel's queue, dynamic_block.ttl the hosts named from now on. */
 static void reload(struct inline_dp *dp, struct inline_nfq *q, const char *path, const char *who)
 {
-    struct policy_error perr;
-    struct policy *p = policy_load_file(path, &perr);
+    char msg[1024], changed[256] = "";
+    struct policy *p = policy_load_file_msg(path, msg, sizeof(msg));
     const struct policy_settings *was = inline_dp_settings(dp);
     bool open_was = was->on_failure == POLICY_FAIL_OPEN, open_now;
     uint32_t ttl_was = was->block_ttl_s;
-    char msg[1024], changed[256] = "";
 
     if (p == NULL) {
-        policy_error_text(&perr, msg, sizeof(msg));
         fprintf(stderr, "protowall inline: %sSIGHUP: the new policy is refused, the old one stays: %s\n", who, msg);
         return;
     }
@@ -385,8 +383,8 @@ static int worker_main(void *arg, unsigned index, unsigned queue, struct log_set
 static void workers_reload(void *arg)
 {
     struct workers_arg *a = arg;
-    struct policy_error perr;
-    struct policy *p = policy_load_file(a->o->policy_path, &perr);
+    char msg[1024];
+    struct policy *p = policy_load_file_msg(a->o->policy_path, msg, sizeof(msg));
 
     if (p == NULL)
         return;

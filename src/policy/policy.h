@@ -132,6 +132,9 @@ void policy_free(struct policy *p);
  * when it has no position. */
 void policy_error_text(const struct policy_error *e, char *buf, size_t size);
 
+/* policy_load_file for a caller that only says what went wrong: NULL with the error in that text. */
+struct policy *policy_load_file_msg(const char *path, char *msg, size_t size);
+
 const struct policy_settings *policy_settings(const struct policy *p);
 unsigned policy_rule_count(const struct policy *p);
 /* Borrowed until policy_free. */

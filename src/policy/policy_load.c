@@ -529,6 +529,16 @@ void policy_error_text(const struct policy_error *e, char *buf, size_t size)
         snprintf(buf, size, "%s:%u:%u: %s", e->file, e->line, e->col, e->msg);
 }
 
+struct policy *policy_load_file_msg(const char *path, char *msg, size_t size)
+{
+    struct policy_error pe;
+    struct policy *p = policy_load_file(path, &pe);
+
+    if (p == NULL)
+        policy_error_text(&pe, msg, size);
+    return p;
+}
+
 void policy_free(struct policy *p)
 {
     if (p == NULL)

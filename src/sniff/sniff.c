@@ -285,15 +285,13 @@ static void drain(struct sniff *s, struct child *k)
 static void reload_baseline(struct sniff *s)
 {
     const char *path = s->o->engine.baseline_policy;
-    struct policy_error pe;
     struct policy *p;
     char msg[1024];
 
     if (path == NULL)
         return;
-    p = policy_load_file(path, &pe);
+    p = policy_load_file_msg(path, msg, sizeof(msg));
     if (p == NULL) {
-        policy_error_text(&pe, msg, sizeof(msg));
         say(s, "SIGHUP: the new baseline is refused, the old one stays: %s", msg);
         return;
     }
@@ -460,13 +458,10 @@ static int open_live(const struct sniff_options *o, unsigned n, struct capture_l
 
 static int check_policy_file(const char *path, char *err, size_t errlen)
 {
-    struct policy_error pe;
-    struct policy *p = policy_load_file(path, &pe);
+    struct policy *p = policy_load_file_msg(path, err, errlen);
 
-    if (p == NULL) {
-        policy_error_text(&pe, err, errlen);
+    if (p == NULL)
         return -1;
-    }
     policy_free(p);
     return 0;
 }
