@@ -30,7 +30,6 @@ enum tunnel_type {
 struct tunnel_ctx {
     enum tunnel_type type;
     uint32_t         vni;          /* VXLAN VNI / GENEVE VNI, 24 bits */
-    uint64_t         parent_flow;  /* opaque to decode: the engine's handle of the outer flow */
 };
 
 #define TCP_FIN 0x01

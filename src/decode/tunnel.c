@@ -29,6 +29,17 @@ static const struct {
     {6081, TUNNEL_GENEVE},
 };
 
+const struct tunnel_names *tunnel_names(enum tunnel_type type)
+{
+    static const struct tunnel_names names[] = {
+        [TUNNEL_NONE] = {"", ""},
+        [TUNNEL_VXLAN] = {"vxlan", "Tunnel::VXLAN"},
+        [TUNNEL_GENEVE] = {"geneve", "Tunnel::GENEVE"},
+    };
+
+    return (unsigned)type < sizeof(names) / sizeof(names[0]) ? &names[type] : &names[TUNNEL_NONE];
+}
+
 static bool tunnel_vxlan(const struct packet *p, struct tunnel_inner *in)
 {
     const uint8_t *h = p->payload;

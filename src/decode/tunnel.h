@@ -20,4 +20,12 @@ struct tunnel_inner {
  * Ports are from the tunnel port table, not if-chains, so a deployment can add one. */
 bool tunnel_decap(const struct packet *p, struct tunnel_inner *in);
 
+/* How the logs name a tunnel type: conn.log's service ("vxlan") and tunnel.log's Zeek enum
+ * ("Tunnel::VXLAN"). Both "" for TUNNEL_NONE. */
+struct tunnel_names {
+    const char *service;
+    const char *zeek_enum;
+};
+const struct tunnel_names *tunnel_names(enum tunnel_type type);
+
 #endif

@@ -194,8 +194,16 @@ static void engine_expire(struct engine *e)
     files_expire(e->files, e->now);
 }
 
+/* The handle (id + 1) of the flow that carried p, 0 if p came through no tunnel. */
+static uint64_t engine_tunnel_parent(const struct engine *e, const struct packet *p)
+{
+    return p->tunnel.type != TUNNEL_NONE ? e->tunnel_outer[e->tunnel_depth - 1]->id + 1 : 0;
+}
+
 static struct flow *engine_flow_new(struct engine *e, const struct packet *p)
 {
+    /* Read before the insert, which may evict the oldest flow. */
+    uint64_t parent = engine_tunnel_parent(e, p);
     struct flow_key k;
     struct flow *f;
 
@@ -212,7 +220,7 @@ static struct flow *engine_flow_new(struct engine *e, const struct packet *p)
         f = flow_table_insert(e->flows, &k, p->ts);
     }
     f->id = e->next_flow_id++;
-    f->tunnel_parent = p->tunnel.type != TUNNEL_NONE ? p->tunnel.parent_flow : 0;
+    f->tunnel_parent = parent;
     if (p->l4_proto == IPPROTO_TCP) {
         f->partial = !(p->tcp_flags & TCP_SYN);
         f->syn_first = (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
@@ -337,15 +345,16 @@ static void engine_schedule(struct engine *e, struct flow *f)
 static void engine_tunnelled_flow(struct engine *e, struct flow *f, const struct packet *p)
 {
     struct flow *outer = e->tunnel_outer[e->tunnel_depth - 1];
+    uint64_t parent = engine_tunnel_parent(e, p);
 
     if (f == NULL) {
         engine_tunnel_discover(e, outer);
         return;
     }
-    if (p->tunnel.parent_flow == f->tunnel_parent || p->tunnel.parent_flow == f->tunnel_parent2)
+    if (parent == f->tunnel_parent || parent == f->tunnel_parent2)
         return;
     if (f->tunnel_parent2 == 0)
-        f->tunnel_parent2 = p->tunnel.parent_flow;
+        f->tunnel_parent2 = parent;
     engine_tunnel_discover(e, outer);
 }
 
@@ -368,7 +377,6 @@ static bool engine_tunnel(struct engine *e, struct flow *outer, const struct pac
         return true;
     inner.tunnel.type = in.type;
     inner.tunnel.vni = in.vni;
-    inner.tunnel.parent_flow = outer->id + 1;
     e->stats.tunnelled++;
     e->tunnel_outer[e->tunnel_depth] = outer;
     e->tunnel_depth++;

@@ -2,6 +2,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "decode/tunnel.h"
 #include "engine/engine_int.h"
 #include "engine/session_int.h"
 #include "flow/conn_track.h"
@@ -9,18 +10,6 @@
 #include "util/community_id.h"
 #include "util/site.h"
 #include "util/ip_proto.h"
-
-static struct log_str tunnel_service(const struct flow *f)
-{
-    switch (f->tunnel_type) {
-    case TUNNEL_VXLAN:
-        return log_str_from("vxlan", 5);
-    case TUNNEL_GENEVE:
-        return log_str_from("geneve", 6);
-    default:
-        return log_str_from("", 0);
-    }
-}
 
 void engine_log_conn(struct engine *e, const struct flow *f)
 {
@@ -42,7 +31,9 @@ void engine_log_conn(struct engine *e, const struct flow *f)
     r.proto = log_str_from(ip_proto_name(f->key.proto), strlen(ip_proto_name(f->key.proto)));
 
     if (f->tunnel_outer) {
-        r.service = tunnel_service(f);
+        const char *name = tunnel_names((enum tunnel_type)f->tunnel_type)->service;
+
+        r.service = log_str_from(name, strlen(name));
         log_mark(m, CONN_F_SERVICE);
     } else if ((n = session_service(f, service, sizeof(service))) > 0) {
         r.service = log_str_from(service, n);

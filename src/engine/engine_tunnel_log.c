@@ -1,25 +1,15 @@
 /* engine/engine_tunnel_log.c - tunnel.log rows: a tunnel discovered when it first carries a connection, closed when its flow ends. */
 #include <string.h>
 
+#include "decode/tunnel.h"
 #include "engine/engine_int.h"
 #include "log/tunnel_log.h"
-
-static struct log_str tunnel_type_name(const struct flow *outer)
-{
-    switch (outer->tunnel_type) {
-    case TUNNEL_VXLAN:
-        return log_str_from("Tunnel::VXLAN", 13);
-    case TUNNEL_GENEVE:
-        return log_str_from("Tunnel::GENEVE", 14);
-    default:
-        return log_str_from("Tunnel::NONE", 12);
-    }
-}
 
 static void tunnel_row(struct engine *e, const struct flow *outer, const char *action)
 {
     char uid[UID_STRLEN];
     struct tunnel_record r;
+    const char *name;
 
     memset(&r, 0, sizeof(r));
     /* Zeek's network time: the packet that made it happen, or the clock at the flow's end. */
@@ -31,7 +21,8 @@ static void tunnel_row(struct engine *e, const struct flow *outer, const char *a
     r.id.orig_p = outer->key.orig_p;
     r.id.resp_h = outer->key.resp_h;
     r.id.resp_p = outer->key.resp_p;
-    r.tunnel_type = tunnel_type_name(outer);
+    name = tunnel_names((enum tunnel_type)outer->tunnel_type)->zeek_enum;
+    r.tunnel_type = log_str_from(name, strlen(name));
     r.action = log_str_from(action, strlen(action));
     (void)log_set_write(e->logs, &tunnel_log_schema, &r);
 }
