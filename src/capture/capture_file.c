@@ -18,7 +18,7 @@
  * cache, but no longer count in the process's RSS, which would otherwise grow to the size of the
  * file. */
 #define MAP_RELEASE_STEP   (8u * 1024 * 1024)
-#define RECORD_BEFORE_DATA 16u   /* a pcap record header precedes its frame's bytes */
+#define RECORD_BEFORE_DATA 28u   /* a pcap record header (16) or pcapng EPB header (28) precedes a frame */
 #define MAP_GUARDS         8u    /* files mapped at once in one process; more are read by copy */
 
 /* A mapped file cut shorter underneath us (a copytruncate rotation, tcpdump -w over the same
@@ -147,7 +147,7 @@ static struct capture *open_mapped(const char *path)
     }
     c = calloc(1, sizeof(*c));
     if (c != NULL && (c->guard = guard_take(map, (size_t)st.st_size)) != NULL) {
-        if (memcmp(map, "\x0a\x0d\x0d\x0a", 4) == 0)
+        if (capture_pcapng_magic(map, (size_t)st.st_size))
             c->ng = capture_pcapng_open_mem(map, (size_t)st.st_size, err, sizeof(err));
         else if (capture_pcap_native(map, (size_t)st.st_size))
             c->mem = capture_pcap_open(map, (size_t)st.st_size, err, sizeof(err));
@@ -305,13 +305,12 @@ struct capture *capture_file_open(const char *path, char *err, size_t errlen)
     fp = open_stream(path, S_ISREG(st.st_mode), magic, &n, err, errlen);
     if (fp == NULL)
         return NULL;
-    if (n == sizeof(magic) && memcmp(magic, "\x0a\x0d\x0d\x0a", 4) == 0)
+    if (capture_pcapng_magic(magic, n))
         return open_pcapng(fp, err, errlen);
     /* libpcap takes the stream (pcap_close closes it; on failure it is ours to close). */
     p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
-    if (p == NULL)
-        fclose(fp);
     if (p == NULL) {
+        fclose(fp);
         if (strstr(pcap_err, "unknown file format") != NULL || strstr(pcap_err, "truncated") != NULL)
             snprintf(err, errlen, "not a pcap or pcapng capture (%s)", pcap_err);
         else
@@ -343,30 +342,25 @@ static void release_read_pages(struct capture *c, const uint8_t *current)
         c->map_released = upto;
 }
 
-/* A frame of a file cut shorter is caught here rather than in an analyzer: its last byte is read
- * now, so a page past the new end faults (and the guard marks the file cut) before anyone looks.
- * Past the new end but within its last page the kernel shows zeros without a fault; an empty
- * record (all zeros read as caplen 0) is the sign of that, and the file's size says. */
-static void check_still_there(struct capture *c, const struct capture_frame *frame)
-{
-    struct stat st;
-
-    if (frame->caplen > 0) {
-        (void)*(const volatile uint8_t *)(frame->data + frame->caplen - 1);
-        return;
-    }
-    if (fstat(c->map_fd, &st) == 0 && (size_t)st.st_size < (size_t)(frame->data - (const uint8_t *)c->map))
-        c->guard->cut = 1;
-}
-
-/* A reader that stopped on damage may have read the zeros a cut leaves in its last page (a pcapng
- * block length of 0): if the file is shorter than when it was opened, that is what happened. */
+/* Past a cut's new end but within its last page the kernel shows zeros, not a fault: a record
+ * read there looks empty (caplen 0) or damaged (a pcapng block length of 0). Either makes the
+ * reader ask whether the file is shorter than when it was opened. */
 static void check_not_shrunk(struct capture *c)
 {
     struct stat st;
 
     if (fstat(c->map_fd, &st) == 0 && (size_t)st.st_size < c->map_len)
         c->guard->cut = 1;
+}
+
+/* A frame of a file cut shorter is caught here rather than in an analyzer: its last byte is read
+ * now, so a page past the new end faults (and the guard marks the file cut) before anyone looks. */
+static void check_still_there(struct capture *c, const struct capture_frame *frame)
+{
+    if (frame->caplen > 0)
+        (void)*(const volatile uint8_t *)(frame->data + frame->caplen - 1);
+    else
+        check_not_shrunk(c);
 }
 
 enum capture_status capture_next(struct capture *c, struct capture_frame *frame)

@@ -13,6 +13,12 @@
  * orders. */
 #define CAPTURE_PCAPNG_MAGIC   0x0A0D0D0Au
 
+/* Whether the n bytes at buf start a pcapng section (its magic reads the same either way round). */
+static inline bool capture_pcapng_magic(const uint8_t *buf, size_t n)
+{
+    return n >= 4 && buf[0] == 0x0A && buf[1] == 0x0D && buf[2] == 0x0D && buf[3] == 0x0A;
+}
+
 /* Hostile-input limits: a block longer than this is garbage, not a packet. */
 #define CAPTURE_PCAPNG_MAX_BLOCK   (16u * 1024 * 1024)
 #define CAPTURE_PCAPNG_MAX_IFACES  256

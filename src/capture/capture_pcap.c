@@ -1,5 +1,6 @@
 /* capture/capture_pcap.c - reading classic pcap files in place, from memory (a mapped file). */
 #include "capture/capture_int.h"
+#include "util/bytes.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -35,9 +36,7 @@ struct capture_pcap {
 
 static uint32_t get32(const struct capture_pcap *p, const uint8_t *b)
 {
-    if (p->swapped)
-        return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
+    return p->swapped ? rd_be32(b) : rd_le32(b);
 }
 
 static enum capture_status fail(struct capture_pcap *p, enum capture_status status, const char *fmt, ...)
@@ -66,13 +65,13 @@ bool capture_pcap_native(const uint8_t *buf, size_t len)
 
     if (len < FILE_HEADER_LEN)
         return false;
-    magic = (uint32_t)buf[3] << 24 | (uint32_t)buf[2] << 16 | (uint32_t)buf[1] << 8 | buf[0];
+    magic = rd_le32(buf);
     if (magic != MAGIC_USEC && magic != MAGIC_NSEC && magic != MAGIC_USEC_SWAPPED && magic != MAGIC_NSEC_SWAPPED)
         return false;
     /* Version 2.4 only: older files may have the two lengths swapped, which libpcap sorts out. */
     if (magic == MAGIC_USEC || magic == MAGIC_NSEC)
-        return buf[4] == 2 && buf[5] == 0 && (buf[6] | buf[7] << 8) >= 4;
-    return buf[4] == 0 && buf[5] == 2 && (buf[6] << 8 | buf[7]) >= 4;
+        return rd_le16(buf + 4) == 2 && rd_le16(buf + 6) >= 4;
+    return rd_be16(buf + 4) == 2 && rd_be16(buf + 6) >= 4;
 }
 
 struct capture_pcap *capture_pcap_open(const uint8_t *buf, size_t len, char *err, size_t errlen)
@@ -89,7 +88,7 @@ struct capture_pcap *capture_pcap_open(const uint8_t *buf, size_t len, char *err
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    magic = (uint32_t)buf[3] << 24 | (uint32_t)buf[2] << 16 | (uint32_t)buf[1] << 8 | buf[0];
+    magic = rd_le32(buf);
     p->swapped = magic == MAGIC_USEC_SWAPPED || magic == MAGIC_NSEC_SWAPPED;
     p->nsec = magic == MAGIC_NSEC || magic == MAGIC_NSEC_SWAPPED;
     p->base = buf;

@@ -1,5 +1,6 @@
 /* capture/capture_pcapng.c - reading pcapng files natively: per-interface link types, snaplens and clocks. */
 #include "capture/capture_int.h"
+#include "util/bytes.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -56,16 +57,12 @@ enum block_result {
 
 static uint16_t get16(const struct capture_pcapng *ng, const uint8_t *p)
 {
-    if (ng->big_endian)
-        return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-    return (uint16_t)((unsigned)p[1] << 8 | p[0]);
+    return ng->big_endian ? rd_be16(p) : rd_le16(p);
 }
 
 static uint32_t get32(const struct capture_pcapng *ng, const uint8_t *p)
 {
-    if (ng->big_endian)
-        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    return ng->big_endian ? rd_be32(p) : rd_le32(p);
 }
 
 static uint64_t get64(const struct capture_pcapng *ng, const uint8_t *p)
@@ -138,8 +135,7 @@ static int grow_buffer(struct capture_pcapng *ng, uint32_t need)
 /* An SHB's byte-order magic sets the section's order: its length is written in it. */
 static int section_order(struct capture_pcapng *ng, const uint8_t *bom_bytes)
 {
-    uint32_t bom = (uint32_t)bom_bytes[0] << 24 | (uint32_t)bom_bytes[1] << 16 | (uint32_t)bom_bytes[2] << 8 |
-                   bom_bytes[3];
+    uint32_t bom = rd_be32(bom_bytes);
 
     if (bom == BYTE_ORDER_MAGIC)
         ng->big_endian = true;
@@ -182,7 +178,7 @@ static int read_block_mem(struct capture_pcapng *ng, uint32_t *type, uint32_t *t
         ng->offset = ng->mem_len;
         return fail(ng, CAPTURE_TRUNCATED, "file ends inside a block header (%zu of 8 bytes)", left);
     }
-    if (memcmp(p, "\x0a\x0d\x0d\x0a", 4) == 0) {
+    if (capture_pcapng_magic(p, left)) {
         if (left < 12) {
             ng->offset = ng->mem_len;
             return fail(ng, CAPTURE_TRUNCATED, "file ends inside the section header block (%zu bytes missing)",
@@ -226,7 +222,7 @@ static int read_block(struct capture_pcapng *ng, uint32_t *type, uint32_t *total
             return fail(ng, CAPTURE_ERROR, "%s", strerror(errno));
         return fail(ng, CAPTURE_TRUNCATED, "file ends inside a block header (%zu of 8 bytes)", n);
     }
-    if (memcmp(hdr, "\x0a\x0d\x0d\x0a", 4) == 0) {
+    if (capture_pcapng_magic(hdr, n)) {
         r = read_exact(ng, hdr + 8, 4, "section header");
         if (r != BLOCK_OK)
             return r;
