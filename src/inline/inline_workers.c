@@ -39,8 +39,7 @@ struct worker {
     struct sniff_pipe_in in;
     bool                 open;        /* its pipe is still being read */
     bool                 reaped;
-    bool                 ready;       /* this instance bound its queue */
-    bool                 ever_ready;  /* some instance did: a death is restarted, not fatal */
+    bool                 ready;       /* this instance bound its queue (kept until the next starts) */
     long long            started;     /* CLOCK_MONOTONIC ns */
     long long            restart_at;  /* 0: none due */
     unsigned             restarts;
@@ -154,7 +153,6 @@ static void handle(const struct inline_workers_config *c, struct worker *w, cons
         log_set_write_row(c->logs, s, body, m->len);
     } else if (m->kind == SNIFF_MSG_READY && !w->ready) {
         w->ready = true;
-        w->ever_ready = true;
         if (w->restarts > 0)
             fprintf(stderr, "protowall inline: worker %u (queue %u) is back, pid %d (restart %u)\n", w->index + 1,
                     w->queue, (int)w->pid, w->restarts);
@@ -289,7 +287,8 @@ static void on_exit_status(const struct inline_workers_config *c, struct worker 
         return;
     }
     describe(st, how, sizeof(how));
-    if (!w->ever_ready) {
+    /* The first instance never bound its queue (a later one that died is restarted: some did). */
+    if (!w->ready && w->restarts == 0) {
         fprintf(stderr, "protowall inline: worker %u (queue %u) could not start (%s)\n", w->index + 1, w->queue,
                 how);
         if (sv->status == 0)

@@ -90,7 +90,7 @@ int learn_cli_main(int argc, char **argv)
     };
     struct sniff_options so;
     const char *sources[64];
-    char tmp_logs[64] = "";
+    char tmp_logs[64] = "", conn_log[4096];
     struct learn_policy_options po = {.min_count = 1};
     const char *output = NULL;
     char err[1024] = "", *end;
@@ -184,8 +184,8 @@ int learn_cli_main(int argc, char **argv)
         }
         if (st != 0)
             fprintf(stderr, "protowall learn: the capture stopped early; learning from what it logged\n");
-        snprintf(err, sizeof(err), "%s/conn.log", so.dir);
-        if (access(err, F_OK) != 0 && optind >= argc) {
+        snprintf(conn_log, sizeof(conn_log), "%s/conn.log", so.dir);
+        if (access(conn_log, F_OK) != 0 && optind >= argc) {
             fprintf(stderr, "protowall learn: no flow was seen on %s; no policy written\n", so.iface);
             if (tmp_logs[0] != '\0')
                 remove_log_dir(tmp_logs);
