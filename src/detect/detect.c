@@ -116,16 +116,6 @@ static void unlock_watch(struct detect_watch *w)
         pthread_mutex_unlock(&w->lock);
 }
 
-static void watch_lock(struct detect *d)
-{
-    lock_watch(d->w);
-}
-
-static void watch_unlock(struct detect *d)
-{
-    unlock_watch(d->w);
-}
-
 struct notices *detect_watch_notices_create(struct detect_watch *w, struct log_set *logs, pw_time suppress_for)
 {
     if (w == NULL || !w->shared)
@@ -150,9 +140,9 @@ bool detect_lookup_attempt(struct detect *d, const struct detect_conn *c, pw_tim
 {
     bool r;
 
-    watch_lock(d);
+    lock_watch(d->w);
     r = detect_lookup_attempt_unlocked(d, c, ts, is_orig, a);
-    watch_unlock(d);
+    unlock_watch(d->w);
     return r;
 }
 
@@ -160,62 +150,62 @@ bool detect_is_callback_target(struct detect *d, const struct addr *a, const cha
 {
     bool r;
 
-    watch_lock(d);
+    lock_watch(d->w);
     r = detect_is_callback_target_unlocked(d, a, domain, ts);
-    watch_unlock(d);
+    unlock_watch(d->w);
     return r;
 }
 
 void detect_flow_service(struct detect *d, const struct detect_conn *c, pw_time ts)
 {
-    watch_lock(d);
+    lock_watch(d->w);
     detect_flow_service_unlocked(d, c, ts);
-    watch_unlock(d);
+    unlock_watch(d->w);
 }
 
 void detect_flow_end(struct detect *d, const struct detect_conn *c, pw_time ts)
 {
-    watch_lock(d);
+    lock_watch(d->w);
     detect_flow_end_unlocked(d, c, ts);
-    watch_unlock(d);
+    unlock_watch(d->w);
 }
 
 void detect_shell(struct detect *d, const struct detect_conn *c, pw_time ts, bool commander_is_resp)
 {
-    watch_lock(d);
+    lock_watch(d->w);
     detect_shell_unlocked(d, c, ts, commander_is_resp);
-    watch_unlock(d);
+    unlock_watch(d->w);
 }
 
 void detect_dns_query(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name, size_t len)
 {
-    watch_lock(d);
+    lock_watch(d->w);
     detect_dns_query_unlocked(d, c, ts, name, len);
-    watch_unlock(d);
+    unlock_watch(d->w);
 }
 
 void detect_dns_answer(struct detect *d, const struct detect_conn *c, pw_time ts, const char *name, size_t name_len,
                        const char *answer, size_t answer_len)
 {
-    watch_lock(d);
+    lock_watch(d->w);
     detect_dns_answer_unlocked(d, c, ts, name, name_len, answer, answer_len);
-    watch_unlock(d);
+    unlock_watch(d->w);
 }
 
 void detect_java_referral(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_referral *r)
 {
-    watch_lock(d);
+    lock_watch(d->w);
     detect_java_referral_unlocked(d, c, ts, r);
-    watch_unlock(d);
+    unlock_watch(d->w);
 }
 
 bool detect_java_download(struct detect *d, const struct detect_conn *c, pw_time ts, const struct java_download *j)
 {
     bool r;
 
-    watch_lock(d);
+    lock_watch(d->w);
     r = detect_java_download_unlocked(d, c, ts, j);
-    watch_unlock(d);
+    unlock_watch(d->w);
     return r;
 }
 
