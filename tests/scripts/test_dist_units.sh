@@ -104,25 +104,52 @@ ix ip addr add 10.79.0.2/24 dev pwd-b
 notify_listen "$W/notify.sock" "$W/notify.log" || bad "the sd_notify listener starts"
 R="RELOADING=1;MONOTONIC_USEC=N"
 
+# run_pre UNIT NAME [VAR=VALUE...]: each ExecStartPre= line in the host's namespace, one check
+# each; PRE is how many ran.
+run_pre() {
+    local u=$1 name=$2 line
+    shift 2
+    PRE=0
+    while read -r line; do
+        PRE=$((PRE + 1))
+        eval "set -- $line"
+        check "$name ExecStartPre $PRE: $*" quiet ix "$@"
+    done < <(unit_lines "$u" ExecStartPre "$@")
+}
+
+# start_unit UNIT NAME ERR [VAR=VALUE...]: ExecStart= in the namespace, sandboxed as the unit
+# says, told where systemd listens; checks that READY=1 comes. PW_PID is the service.
+start_unit() {
+    local u=$1 name=$2 errf=$3 line
+    shift 3
+    line=$(unit_lines "$u" ExecStart "$@")
+    eval "set -- $line"
+    : >"$W/notify.log"
+    ip netns exec "$NS" env NOTIFY_SOCKET="$W/notify.sock" $(sandboxed "$u") "$@" >"$errf" 2>&1 &
+    PW_PID=$!
+    check "$name ExecStart ($*): READY=1 once it runs" wait_until 100 notified "$W/notify.log" READY=1
+}
+
+# stop_unit: KillSignal=SIGTERM, then exit 0 and STOPPING=1 after the reload's messages.
+stop_unit() {
+    local rc
+    kill -TERM $PW_PID
+    wait $PW_PID
+    rc=$?
+    PW_PID=
+    check "  SIGTERM: exit 0 ($rc)" test $rc -eq 0
+    check "  SIGTERM: STOPPING=1" notified "$W/notify.log" READY=1 "$R" READY=1 STOPPING=1
+}
+
 # ---- 2. protowall-inline.service ---------------------------------------------------------------------
 U=$ROOT/dist/protowall-inline.service
 cp "$ROOT/tests/policy/issue.yaml" "$W/policy.yaml"
 mkdir -p "$W/logs"
-n=0
-while read -r line; do
-    n=$((n + 1))
-    eval "set -- $line"
-    check "protowall-inline ExecStartPre $n: $*" quiet ix "$@"
-done < <(unit_lines "$U" ExecStartPre PROTOWALL_POLICY="$W/policy.yaml")
-check "  two ExecStartPre lines ran (policy check, nft install)" test $n -eq 2
+run_pre "$U" protowall-inline PROTOWALL_POLICY="$W/policy.yaml"
+check "  two ExecStartPre lines ran (policy check, nft install)" test $PRE -eq 2
 check "  the rules send to queues 0-1" bash -c \
     "{ ip netns exec $NS nft list ruleset; ip netns exec $NS iptables -S; } 2>/dev/null | grep -q -e 'queue.* 0-1' -e 'queue-balance 0:1'"
-line=$(unit_lines "$U" ExecStart PROTOWALL_POLICY="$W/policy.yaml")
-eval "set -- $line"
-: >"$W/notify.log"
-ip netns exec "$NS" env NOTIFY_SOCKET="$W/notify.sock" $(sandboxed "$U") "$@" >"$W/inline.err" 2>&1 &
-PW_PID=$!
-check "protowall-inline ExecStart ($*): READY=1 once both queues are bound" wait_until 100 notified "$W/notify.log" READY=1
+start_unit "$U" protowall-inline "$W/inline.err" PROTOWALL_POLICY="$W/policy.yaml"
 check "  both workers bound" grep -q "worker pids .* (queue 0), .* (queue 1)" "$W/inline.err"
 # DAC_READ_SEARCH 2, NET_ADMIN 12, NET_RAW 13, SYS_PTRACE 19: nothing else, even as root.
 check "  it runs with the unit's capabilities only (CapBnd 0x83004)" \
@@ -131,12 +158,7 @@ check "  the policy's default denies the host's ping to its peer" bash -c "! ip 
 kill -HUP $PW_PID
 reloaded() { notified "$W/notify.log" READY=1 "$R" READY=1 && [ "$(grep -c 'SIGHUP: .*reloaded, 4 rules' "$W/inline.err")" -eq 2 ]; }
 check "  ExecReload's SIGHUP: RELOADING=1 (with MONOTONIC_USEC), READY=1, and both workers reload" wait_until 50 reloaded
-kill -TERM $PW_PID
-wait $PW_PID
-rc=$?
-PW_PID=
-check "  SIGTERM: exit 0 ($rc)" test $rc -eq 0
-check "  SIGTERM: STOPPING=1" notified "$W/notify.log" READY=1 "$R" READY=1 STOPPING=1
+stop_unit
 check "  policy.log, where the unit says, has the ping denied by the default" \
     bash -c "grep -v '^#' '$W/logs/policy.log' | grep 10.79.0.1 | grep -q deny"
 check "protowall nft remove (the uninstall the unit's comment gives)" quiet ix "$BIN" nft remove
@@ -145,20 +167,10 @@ rm -rf "$W/logs"
 
 # ---- 3. protowall.service ----------------------------------------------------------------------------
 U=$ROOT/dist/protowall.service
-n=0
-while read -r line; do
-    n=$((n + 1))
-    eval "set -- $line"
-    check "protowall ExecStartPre $n: $*" quiet ix "$@"
-done < <(unit_lines "$U" ExecStartPre)
+run_pre "$U" protowall
 check "  the log directory belongs to the service account" \
     bash -c "[ \"\$(stat -c '%U:%G %a' '$W/logs')\" = 'nobody:nogroup 750' ]"
-line=$(unit_lines "$U" ExecStart PROTOWALL_IFACE=pwd-b PROTOWALL_OPTS="--workers 2 --format json")
-eval "set -- $line"
-: >"$W/notify.log"
-ip netns exec "$NS" env NOTIFY_SOCKET="$W/notify.sock" $(sandboxed "$U") "$@" >"$W/sniff.err" 2>&1 &
-PW_PID=$!
-check "protowall ExecStart ($*): READY=1 once every worker captures" wait_until 100 notified "$W/notify.log" READY=1
+start_unit "$U" protowall "$W/sniff.err" PROTOWALL_IFACE=pwd-b PROTOWALL_OPTS="--workers 2 --format json"
 # SETGID 6, SETUID 7, NET_RAW 13.
 check "  it runs with the unit's capabilities only (CapBnd 0x20c0)" grep -q "^CapBnd:[[:space:]]*0*20c0$" /proc/$PW_PID/status
 check "  the workers run as the service account" bash -c \
@@ -166,12 +178,7 @@ check "  the workers run as the service account" bash -c \
 check "  the peer pings the host" quiet ip netns exec $PEER ping -c 3 -i 0.2 10.79.0.2
 kill -HUP $PW_PID
 check "  ExecReload's SIGHUP: RELOADING=1 (with MONOTONIC_USEC), READY=1" wait_until 50 notified "$W/notify.log" READY=1 "$R" READY=1
-kill -TERM $PW_PID
-wait $PW_PID
-rc=$?
-PW_PID=
-check "  SIGTERM: exit 0 ($rc)" test $rc -eq 0
-check "  SIGTERM: STOPPING=1" notified "$W/notify.log" READY=1 "$R" READY=1 STOPPING=1
+stop_unit
 check "  the ping is in conn.log, written by the service account" bash -c \
     "grep -h '\"proto\":\"icmp\"' '$W'/logs/conn*.log | grep -q '10.79.0.2' && [ \"\$(stat -c %U '$W/logs/conn.log')\" = nobody ]"
 

@@ -328,30 +328,53 @@ static void feed_files(struct files *fm)
     file_close(f, T0 + PW_USEC);
 }
 
-static void test_hash_thread_same_rows(void **state)
-{
-    struct files_config inline_cfg = {.hashes = FILES_HASH_ALL};
-    struct files_config thread_cfg = {.hashes = FILES_HASH_ALL, .hash_thread = true};
-    struct env *a = env_new(&inline_cfg), *b = env_new(&thread_cfg);
-    struct log_rows *ra, *rb;
-    int hashed = 0;
+/* The same calls through a manager that hashes inline and one that hashes on its thread: n rows
+ * each, equal field by field. The thread's rows are returned; both_paths_free ends both. */
+struct both_paths {
+    struct env *inl, *thr;
+};
 
-    feed_files(a->fm);
-    feed_files(b->fm);
-    ra = env_finish(a);
-    rb = env_finish(b);
-    assert_int_equal(ra->n, 7);
-    assert_int_equal(rb->n, 7);
-    for (int r = 0; r < ra->n; r++) {
+static struct log_rows *both_paths(struct both_paths *t, struct files_config cfg, void (*feed)(struct files *),
+                                   int n)
+{
+    struct files_config thread_cfg = cfg;
+    struct log_rows *ra, *rb;
+
+    cfg.hash_thread = false;
+    thread_cfg.hash_thread = true;
+    t->inl = env_new(&cfg);
+    t->thr = env_new(&thread_cfg);
+    feed(t->inl->fm);
+    feed(t->thr->fm);
+    ra = env_finish(t->inl);
+    rb = env_finish(t->thr);
+    assert_int_equal(ra->n, n);
+    assert_int_equal(rb->n, n);
+    for (int r = 0; r < n; r++)
         for (int i = 0; i < NFIELDS; i++)
             assert_string_equal(ra->f[r][i], rb->f[r][i]);
+    return rb;
+}
+
+static void both_paths_free(struct both_paths *t)
+{
+    env_free(t->inl);
+    env_free(t->thr);
+}
+
+static void test_hash_thread_same_rows(void **state)
+{
+    struct files_config cfg = {.hashes = FILES_HASH_ALL};
+    struct both_paths t;
+    struct log_rows *rb = both_paths(&t, cfg, feed_files, 7);
+    int hashed = 0;
+
+    for (int r = 0; r < rb->n; r++)
         hashed += strcmp(rb->f[r][21], "-") != 0;
-    }
     /* Four whole files hashed; the gap, the out-of-order one and the empty one are not. */
     assert_int_equal(hashed, 4);
     assert_string_equal(rb->f[0][21], "93b885adfe0da089cdf634904fd59f71");   /* MD5 of one byte 0x00 */
-    env_free(a);
-    env_free(b);
+    both_paths_free(&t);
 }
 
 /* Slots of files that ended wait for their digests before they are free again: with two slots
@@ -439,27 +462,17 @@ static void test_stale_handle(void **state)
 
 static void test_ended_file_takes_nothing(void **state)
 {
-    struct files_config inline_cfg = {.hashes = FILES_HASH_ALL};
-    struct files_config thread_cfg = {.hashes = FILES_HASH_ALL, .hash_thread = true};
-    struct env *a = env_new(&inline_cfg), *b = env_new(&thread_cfg);
-    struct log_rows *ra, *rb;
+    struct files_config cfg = {.hashes = FILES_HASH_ALL};
+    struct both_paths t;
+    struct log_rows *rb = both_paths(&t, cfg, ended_shared_file, 2);
 
-    ended_shared_file(a->fm);
-    ended_shared_file(b->fm);
-    ra = env_finish(a);
-    rb = env_finish(b);
-    assert_int_equal(ra->n, 2);
-    assert_int_equal(rb->n, 2);
     for (int r = 0; r < 2; r++) {
-        for (int i = 0; i < NFIELDS; i++)
-            assert_string_equal(ra->f[r][i], rb->f[r][i]);
         assert_string_equal(rb->f[r][12], "0.000000");   /* duration: A's last byte, not B's */
         assert_string_equal(rb->f[r][15], "1000");       /* seen_bytes */
         assert_string_equal(rb->f[r][17], "0");          /* missing_bytes: B's gap came after */
         assert_int_equal(strlen(rb->f[r][21]), 32);      /* MD5 kept */
     }
-    env_free(a);
-    env_free(b);
+    both_paths_free(&t);
 }
 
 /* Files still open at the end are logged in the order they were opened, whichever slots they
@@ -490,25 +503,14 @@ static void open_and_leave(struct files *fm)
 
 static void test_open_files_end_in_open_order(void **state)
 {
-    struct files_config inline_cfg = {.hashes = FILES_HASH_ALL, .max_open = 6};
-    struct files_config thread_cfg = {.hashes = FILES_HASH_ALL, .max_open = 6, .hash_thread = true};
+    struct files_config cfg = {.hashes = FILES_HASH_ALL, .max_open = 6};
     static const char *const want[] = {"f4", "f1", "f2", "f0", "f3", "f5", "f6", "f7", "f8"};
-    struct env *a = env_new(&inline_cfg), *b = env_new(&thread_cfg);
-    struct log_rows *ra, *rb;
+    struct both_paths t;
+    struct log_rows *rb = both_paths(&t, cfg, open_and_leave, 9);
 
-    open_and_leave(a->fm);
-    open_and_leave(b->fm);
-    ra = env_finish(a);
-    rb = env_finish(b);
-    assert_int_equal(ra->n, 9);
-    assert_int_equal(rb->n, 9);
-    for (int r = 0; r < 9; r++) {
-        assert_string_equal(ra->f[r][11], want[r]);
-        for (int i = 0; i < NFIELDS; i++)
-            assert_string_equal(ra->f[r][i], rb->f[r][i]);
-    }
-    env_free(a);
-    env_free(b);
+    for (int r = 0; r < 9; r++)
+        assert_string_equal(rb->f[r][11], want[r]);
+    both_paths_free(&t);
 }
 
 static void test_mime_timing_and_bof(void **state)
