@@ -13,6 +13,10 @@
 
 static char fixture_path[64];
 
+/* Two frames the readers' tests put in their files. */
+static const uint8_t pkt_a[] = {0xaa, 0xbb, 0xcc, 0xdd, 0xee};
+static const uint8_t pkt_b[] = {0x45, 0x00, 0x00, 0x14, 0x01, 0x02, 0x03};
+
 static struct capture *fixture_open(const uint8_t *bytes, size_t len, char *err, size_t errlen)
 {
     int fd;

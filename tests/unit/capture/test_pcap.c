@@ -71,13 +71,6 @@ static struct capture *open_ok(const struct pw *w, size_t len)
     return fixture_open_ok(w->b, len);
 }
 
-static void done(struct capture *c)
-{
-    fixture_done(c);
-}
-
-static const uint8_t pkt_a[] = {0xaa, 0xbb, 0xcc, 0xdd, 0xee};
-static const uint8_t pkt_b[] = {0x45, 0x00, 0x00, 0x14, 0x01, 0x02, 0x03};
 
 static void test_microseconds_little_endian(void **state)
 {
@@ -101,7 +94,7 @@ static void test_microseconds_little_endian(void **state)
     assert_memory_equal(f.data, pkt_b, sizeof(pkt_b));
     assert_int_equal(capture_next(c, &f), CAPTURE_END);
     assert_int_equal(capture_next(c, &f), CAPTURE_END);
-    done(c);
+    fixture_done(c);
 }
 
 static void test_nanoseconds_big_endian(void **state)
@@ -120,7 +113,7 @@ static void test_nanoseconds_big_endian(void **state)
     assert_int_equal(f.link_type, 101);
     assert_memory_equal(f.data, pkt_b, sizeof(pkt_b));
     assert_int_equal(capture_next(c, &f), CAPTURE_END);
-    done(c);
+    fixture_done(c);
 }
 
 static void test_header_only(void **state)
@@ -133,7 +126,7 @@ static void test_header_only(void **state)
     file_header(&w, false, 0xA1B2C3D4u, 4, 65535, 1);
     c = open_ok(&w, w.len);
     assert_int_equal(capture_next(c, &f), CAPTURE_END);
-    done(c);
+    fixture_done(c);
 }
 
 /* libpcap keeps the first snaplen bytes of a record that claims more and goes on with the next. */
@@ -158,7 +151,7 @@ static void test_record_longer_than_snaplen(void **state)
     assert_int_equal(capture_next(c, &f), CAPTURE_FRAME);
     assert_true(f.ts == 2 * PW_SEC);
     assert_memory_equal(f.data, pkt_a, sizeof(pkt_a));
-    done(c);
+    fixture_done(c);
 }
 
 static void expect_status(struct pw *w, size_t len, int frames, enum capture_status want, const char *needle)
@@ -171,7 +164,7 @@ static void expect_status(struct pw *w, size_t len, int frames, enum capture_sta
     assert_int_equal(capture_next(c, &f), want);
     if (strstr(capture_error(c), needle) == NULL)
         fail_msg("error \"%s\" does not say \"%s\"", capture_error(c), needle);
-    done(c);
+    fixture_done(c);
 }
 
 static void test_truncated(void **state)
@@ -235,7 +228,7 @@ static void cut_while_read(size_t cut)
     if (strstr(capture_error(c), "the file was cut shorter while it was read") == NULL)
         fail_msg("error \"%s\"", capture_error(c));
     assert_int_equal(capture_next(c, &f), CAPTURE_TRUNCATED);
-    done(c);
+    fixture_done(c);
 }
 
 static void test_cut_on_a_page(void **state)
@@ -283,7 +276,7 @@ static void test_old_version_through_libpcap(void **state)
     assert_true(f.ts == 5 * PW_SEC + 250 * PW_MSEC);
     assert_memory_equal(f.data, pkt_b, sizeof(pkt_b));
     assert_int_equal(capture_next(c, &f), CAPTURE_END);
-    done(c);
+    fixture_done(c);
 }
 
 /* Through a pipe (libpcap reads what cannot be mapped): the same frames as the mapped file, and
@@ -319,7 +312,7 @@ static void test_pipe_reads_the_same(void **state)
         assert_int_equal(sm, cut ? CAPTURE_TRUNCATED : CAPTURE_END);
         capture_close(p);
         fixture_reap(child);
-        done(m);
+        fixture_done(m);
     }
 }
 

@@ -148,13 +148,6 @@ static struct capture *open_ok(const struct ng *w)
     return fixture_open_ok(w->b, w->len);
 }
 
-static void done(struct capture *c)
-{
-    fixture_done(c);
-}
-
-static const uint8_t pkt_a[] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
-static const uint8_t pkt_b[] = { 0x45, 0x00, 0x00, 0x14, 0x01, 0x02, 0x03 };
 
 static void test_two_interfaces(void **state)
 {
@@ -188,7 +181,7 @@ static void test_two_interfaces(void **state)
     assert_memory_equal(f.data, pkt_b, sizeof(pkt_b));
 
     assert_int_equal(capture_next(c, &f), CAPTURE_END);
-    done(c);
+    fixture_done(c);
 }
 
 static void test_resolutions_and_offset(void **state)
@@ -219,7 +212,7 @@ static void test_resolutions_and_offset(void **state)
     assert_int_equal(capture_next(c, &f), CAPTURE_FRAME);
     assert_true(f.ts == (pw_time)1700000000 * 1000000000);
     assert_int_equal(capture_next(c, &f), CAPTURE_END);
-    done(c);
+    fixture_done(c);
 }
 
 /* A big-endian section, then a little-endian one whose interface list starts afresh. */
@@ -256,7 +249,7 @@ static void test_big_endian_and_sections(void **state)
     assert_int_equal(capture_next(c, &f), CAPTURE_ERROR);
     msg = strstr(capture_error(c), "interface 1");
     assert_non_null(msg);
-    done(c);
+    fixture_done(c);
 }
 
 static void test_simple_and_obsolete_packet(void **state)
@@ -305,7 +298,7 @@ static void test_simple_and_obsolete_packet(void **state)
     assert_int_equal(f.caplen, sizeof(pkt_a));
     assert_int_equal(f.wirelen, 80);
     assert_int_equal(capture_next(c, &f), CAPTURE_END);
-    done(c);
+    fixture_done(c);
 }
 
 /* A packet bigger than the initial buffer makes it grow once. */
@@ -330,7 +323,7 @@ static void test_large_block(void **state)
     assert_int_equal(capture_next(c, &f), CAPTURE_FRAME);
     assert_memory_equal(f.data, pkt_a, sizeof(pkt_a));
     assert_int_equal(capture_next(c, &f), CAPTURE_END);
-    done(c);
+    fixture_done(c);
 }
 
 static void build_two_packets(struct ng *w)
@@ -356,14 +349,14 @@ static void test_truncated(void **state)
     assert_int_equal(capture_next(c, &f), CAPTURE_FRAME);
     assert_int_equal(capture_next(c, &f), CAPTURE_TRUNCATED);
     assert_non_null(strstr(capture_error(c), "file ends inside the enhanced packet block"));
-    done(c);
+    fixture_done(c);
 
     c = open_bytes(&w, w.len - 40 + 3, err, sizeof(err));
     assert_non_null(c);
     assert_int_equal(capture_next(c, &f), CAPTURE_FRAME);
     assert_int_equal(capture_next(c, &f), CAPTURE_TRUNCATED);
     assert_non_null(strstr(capture_error(c), "block header"));
-    done(c);
+    fixture_done(c);
 
     /* Only the magic: the section header itself is cut, so open fails. */
     c = open_bytes(&w, 4, err, sizeof(err));
@@ -381,7 +374,7 @@ static void expect_error(struct ng *w, const char *needle)
     assert_int_equal(capture_next(c, &f), CAPTURE_ERROR);
     if (strstr(capture_error(c), needle) == NULL)
         fail_msg("error \"%s\" lacks \"%s\"", capture_error(c), needle);
-    done(c);
+    fixture_done(c);
 }
 
 static void set32(struct ng *w, size_t off, uint32_t v)
@@ -461,7 +454,7 @@ static void test_cut_while_read(void **state)
     assert_int_equal(st, CAPTURE_TRUNCATED);
     if (strstr(capture_error(c), "the file was cut shorter while it was read") == NULL)
         fail_msg("error \"%s\"", capture_error(c));
-    done(c);
+    fixture_done(c);
 }
 
 /* Mapped and through stdio, the same frames, and the same words for the same damage. */
@@ -501,7 +494,7 @@ static void test_pipe_reads_the_same(void **state)
             assert_string_equal(capture_error(m), capture_error(p));
         capture_close(p);
         fixture_reap(child);
-        done(m);
+        fixture_done(m);
     }
 }
 
@@ -529,7 +522,7 @@ static void test_hostile_headers(void **state)
     c = open_ok(&w);
     assert_int_equal(capture_next(c, &f), CAPTURE_ERROR);
     assert_non_null(strstr(capture_error(c), "more than 256 interfaces"));
-    done(c);
+    fixture_done(c);
 
     /* An option running past its block. */
     memset(&w, 0, sizeof(w));
@@ -545,7 +538,7 @@ static void test_hostile_headers(void **state)
     c = open_ok(&w);
     assert_int_equal(capture_next(c, &f), CAPTURE_ERROR);
     assert_non_null(strstr(capture_error(c), "runs past the block"));
-    done(c);
+    fixture_done(c);
 
     /* A timestamp that cannot be held in signed nanoseconds. */
     memset(&w, 0, sizeof(w));
@@ -562,7 +555,7 @@ static void test_hostile_headers(void **state)
     c = open_ok(&w);
     assert_int_equal(capture_next(c, &f), CAPTURE_ERROR);
     assert_non_null(strstr(capture_error(c), "interface 0"));
-    done(c);
+    fixture_done(c);
 
     /* Garbage after the section header. */
     memset(&w, 0, sizeof(w));
@@ -570,7 +563,7 @@ static void test_hostile_headers(void **state)
     put_bytes(&w, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 28);
     c = open_ok(&w);
     assert_int_equal(capture_next(c, &f), CAPTURE_ERROR);
-    done(c);
+    fixture_done(c);
 }
 
 int main(void)
